@@ -1,0 +1,1 @@
+"""questionnaire: branching pre-discovery questionnaires that become draft Statements of Work."""

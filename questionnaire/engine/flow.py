@@ -1,0 +1,259 @@
+"""The flow: which pages and questions apply to a set of answers, and what is left out.
+
+Answers are never trusted: ill-typed or stale answers are treated as unanswered and reported
+as dropped, so the flow never fails whatever is stored. Conditions see only answers that are on
+the active path and visible (the *context*), so an answer left behind on an abandoned branch can
+never steer the questionnaire.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .answers import conforms
+from .compiled import CompiledNote, CompiledPage, CompiledQuestion, Questionnaire
+from .flow_state import Dropped, FlowResult, PageState, ShownNote, ShownQuestion
+from .logic import is_unanswered
+from .model import REVIEW, RepeatQuestion
+from .piping import pipe
+
+JSON = Any
+
+
+def evaluate(
+    questionnaire: Questionnaire, answers: Mapping[str, JSON], until: str | None = None
+) -> FlowResult:
+    """Walk the graph from the start page with ``answers``.
+
+    With ``until``, the walk stops after that page: showing a page costs the pages before it,
+    not the whole definition.
+    """
+    return _Walk(questionnaire, answers).run(until)
+
+
+class _Walk:
+    def __init__(self, questionnaire: Questionnaire, answers: Mapping[str, JSON]) -> None:
+        self.q = questionnaire
+        self.answers = answers if isinstance(answers, Mapping) else {}
+        self.context: dict[str, JSON] = {}  # what conditions see: active, answered values
+        self.pruned: dict[str, JSON] = {}
+        self.computed: dict[str, JSON] = {}
+        self.dropped: list[Dropped] = []
+        self.missing: list[str] = []
+        self.problems: dict[str, str] = {}
+        self.path: list[str] = []
+        #: The sub-questions of the record being walked, for `{item.field}` quotes.
+        self.fields: Mapping[str, Any] | None = None
+
+    def run(self, until: str | None) -> FlowResult:
+        self._recompute(None)
+        path = self.path
+        pages: dict[str, PageState] = {}
+        page_id = self.q.start
+        while page_id != REVIEW and page_id in self.q.pages and page_id not in pages:
+            state = self._page(self.q.pages[page_id])
+            path.append(page_id)
+            pages[page_id] = state
+            if page_id == until:
+                break
+            page_id = state.next
+        if until is None:
+            self._drop_inactive()
+        return FlowResult(tuple(path), pages, self.pruned, dict(self.computed), tuple(self.dropped))
+
+    # -- pages ---------------------------------------------------------------------------------
+
+    def _page(self, page: CompiledPage) -> PageState:
+        self.missing, self.problems = [], {}
+        added: set[str] = set()
+        shown = []
+        for question in page.questions:
+            visible = self._question(question, self.answers.get(question.id))
+            if visible is not None:
+                shown.append(visible)
+                added.add(question.id)
+        self._recompute(added)
+        return PageState(
+            id=page.id,
+            title=self._pipe(page.page.title),
+            intro=self._pipe(page.page.intro) if page.page.intro else None,
+            notes=self._notes(page.notes),
+            questions=tuple(shown),
+            missing=tuple(self.missing),
+            problems=dict(self.problems),
+            next=self._next(page),
+        )
+
+    def _next(self, page: CompiledPage) -> str:
+        for edge in page.edges:
+            if edge.condition is None or edge.condition.holds(self.context):
+                return edge.to
+        return REVIEW  # unreachable for a linted definition: the last edge is a default
+
+    def _recompute(self, added: set[str] | None) -> None:
+        """Refresh the computed values that depend on answers just added (all, at the start)."""
+        for computed in self.q.computed:
+            if added is not None and not computed.depends_on & added:
+                continue
+            value = computed.rule.evaluate(self.context)
+            self.computed[computed.id] = value
+            if is_unanswered(value):
+                self.context.pop(computed.id, None)
+            else:
+                self.context[computed.id] = value
+
+    # -- questions -----------------------------------------------------------------------------
+
+    def _question(self, cq: CompiledQuestion, raw: JSON, field: str = "") -> ShownQuestion | None:
+        """Evaluate one question; record its answer in the context when it is visible and valid."""
+        name = field or cq.id
+        if cq.show_if is not None and not cq.show_if.holds(self.context):
+            return None
+        choices = tuple(
+            c.choice for c in cq.choices if c.show_if is None or c.show_if.holds(self.context)
+        )
+        value = self._accepted(cq, raw, name, choices)
+        records: tuple[tuple[ShownQuestion, ...], ...] = ()
+        if isinstance(cq.question, RepeatQuestion) and value is not None:
+            value, records = self._records(cq, value, name)
+        required = cq.required_if.holds(self.context) if cq.required_if else cq.question.required
+        if value is None or is_unanswered(value):
+            if required or (isinstance(cq.question, RepeatQuestion) and cq.question.min_items > 0):
+                self.missing.append(name)
+            value = None
+        else:
+            self._check_constraints(cq, value, name, in_record="[" in name)
+        self._remember(cq.id, value, name)
+        notes = self._notes(cq.notes)
+        return ShownQuestion(
+            id=cq.id,
+            question=cq.question,
+            label=self._pipe(cq.question.label),
+            hint=self._pipe(cq.question.hint) if cq.question.hint else None,
+            help=self._pipe(cq.question.help) if cq.question.help else None,
+            required=required,
+            value=value,
+            choices=choices,
+            notes=notes,
+            records=records,
+        )
+
+    def _remember(self, key: str, value: JSON, name: str) -> None:
+        if value is None:
+            return
+        if "[" in name:  # a field inside a record: the record collects it
+            self.context["item"][key] = value
+            return
+        self.pruned[key] = value
+        self.context[key] = value
+
+    def _accepted(
+        self, cq: CompiledQuestion, raw: JSON, name: str, choices: tuple[Any, ...]
+    ) -> JSON:
+        """The stored answer if it still fits the question, else ``None`` (and a dropped entry)."""
+        if is_unanswered(raw):
+            return None
+        if not conforms(cq.question, raw):
+            self.dropped.append(Dropped(name, raw, "not a valid answer to this question"))
+            return None
+        offered = {c.value for c in choices}
+        if cq.choices and len(offered) < len(cq.choices):
+            picked = raw if isinstance(raw, list) else [raw]
+            withdrawn = [v for v in picked if v not in offered]
+            if withdrawn:
+                reason = f"option(s) {', '.join(map(repr, withdrawn))} no longer offered"
+                self.dropped.append(Dropped(name, raw, reason))
+                kept = [v for v in picked if v in offered]
+                return (kept or None) if isinstance(raw, list) else None
+        return raw
+
+    def _check_constraints(
+        self, cq: CompiledQuestion, value: JSON, name: str, in_record: bool
+    ) -> None:
+        """Run the author's constraints; ``value`` (and, outside records, the id) is the answer."""
+        if not cq.constraints:
+            return
+        own = {"value": value} if in_record else {"value": value, cq.id: value}
+        self.context.update(own)
+        try:
+            for constraint in cq.constraints:
+                if not constraint.rule.holds(self.context):
+                    self.problems[name] = constraint.message
+                    break
+        finally:
+            for key in own:
+                del self.context[key]
+
+    def _records(
+        self, cq: CompiledQuestion, records: list[JSON], name: str
+    ) -> tuple[list[JSON] | None, tuple[tuple[ShownQuestion, ...], ...]]:
+        assert isinstance(cq.question, RepeatQuestion)
+        group = cq.question
+        kept: list[JSON] = []
+        shown: list[tuple[ShownQuestion, ...]] = []
+        for index, record in enumerate(records):
+            if index >= group.max_items:
+                self.dropped.append(
+                    Dropped(f"{name}[{index}]", record, f"more than {group.max_items} items")
+                )
+                continue
+            fields, pruned = self._record(cq, record, f"{name}[{index}]")
+            kept.append(pruned)
+            shown.append(fields)
+        if kept and len(kept) < group.min_items:
+            self.problems[name] = (
+                f"Add at least {group.min_items} {group.item_label.lower()} entries"
+            )
+        return (kept or None), tuple(shown)
+
+    def _record(
+        self, cq: CompiledQuestion, record: JSON, prefix: str
+    ) -> tuple[tuple[ShownQuestion, ...], JSON]:
+        self.context["item"] = {}
+        self.fields = {item.id: item.question for item in cq.items}
+        fields = []
+        try:
+            for item in cq.items:
+                raw = record.get(item.id)
+                shown = self._question(item, raw, f"{prefix}.{item.id}")
+                if shown is not None:
+                    fields.append(shown)
+                elif not is_unanswered(raw):
+                    self.dropped.append(
+                        Dropped(f"{prefix}.{item.id}", raw, "hidden by its condition")
+                    )
+            return tuple(fields), self.context["item"]
+        finally:
+            del self.context["item"]
+            self.fields = None
+
+    def _notes(self, notes: tuple[CompiledNote, ...]) -> tuple[ShownNote, ...]:
+        if not notes:
+            return ()
+        return tuple(
+            ShownNote(self._pipe(n.note.text), n.note.kind)
+            for n in notes
+            if n.show_if is None or n.show_if.holds(self.context)
+        )
+
+    def _pipe(self, text: str) -> str:
+        return pipe(text, self.context, self.q.models, self.fields)
+
+    # -- pruning -------------------------------------------------------------------------------
+
+    def _drop_inactive(self) -> None:
+        """Report every stored answer that the active path does not use, with the reason."""
+        for key, value in self.answers.items():
+            if key in self.pruned or is_unanswered(value):
+                continue
+            if any(d.question == key for d in self.dropped):
+                continue
+            page = self.q.page_of.get(key)
+            if page is None:
+                reason = "not a question in this definition"
+            elif page not in self.path:
+                reason = f"page '{page}' is not on the respondent's path"
+            else:
+                reason = "hidden by its condition"
+            self.dropped.append(Dropped(key, value, reason))

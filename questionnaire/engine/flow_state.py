@@ -1,0 +1,123 @@
+"""What the flow computes for a set of answers: plain, immutable values for views and tools."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import REVIEW, Choice, Question
+
+JSON = Any
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """An answer left out of the pruned answers, and why (for the engineer and the pre-filler)."""
+
+    question: str
+    value: JSON
+    reason: str
+
+    def as_json(self) -> dict[str, JSON]:
+        return {"question": self.question, "value": self.value, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class ShownNote:
+    text: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class ShownQuestion:
+    """A visible question as the respondent sees it: piped texts, offered options, its answer."""
+
+    id: str
+    question: Question
+    label: str
+    hint: str | None
+    help: str | None
+    required: bool
+    value: JSON
+    choices: tuple[Choice, ...] = ()
+    notes: tuple[ShownNote, ...] = ()
+    #: For a repeating group: each record's visible fields.
+    records: tuple[tuple[ShownQuestion, ...], ...] = ()
+
+    @property
+    def type(self) -> str:
+        return self.question.type
+
+
+@dataclass(frozen=True)
+class PageState:
+    id: str
+    title: str
+    intro: str | None
+    notes: tuple[ShownNote, ...]
+    questions: tuple[ShownQuestion, ...]
+    #: Required answers still missing, by field (``vip_count``, ``services[1].port``).
+    missing: tuple[str, ...]
+    #: Stored answers that break a constraint, by field, with the author's message.
+    problems: Mapping[str, str]
+    next: str
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing and not self.problems
+
+
+@dataclass(frozen=True)
+class FlowResult:
+    """The respondent's way through a definition for one set of answers."""
+
+    path: tuple[str, ...]
+    pages: Mapping[str, PageState]
+    answers: Mapping[str, JSON]
+    computed: Mapping[str, JSON]
+    dropped: tuple[Dropped, ...] = field(default=())
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        return tuple(m for page in self.path for m in self.pages[page].missing)
+
+    @property
+    def complete(self) -> bool:
+        """Every page on the path answered: the response can be submitted."""
+        return all(self.pages[page].complete for page in self.path)
+
+    @property
+    def progress(self) -> float:
+        """The share of pages on the current path that are complete, from 0 to 1."""
+        if not self.path:
+            return 1.0
+        return sum(self.pages[p].complete for p in self.path) / len(self.path)
+
+    @property
+    def resume_page(self) -> str:
+        """Where the respondent should carry on: the first incomplete page, else the review."""
+        return next((p for p in self.path if not self.pages[p].complete), REVIEW)
+
+    def next_page(self, page: str) -> str:
+        return self.pages[page].next
+
+    def previous_page(self, page: str) -> str | None:
+        if page == REVIEW:
+            return self.path[-1] if self.path else None
+        index = self.path.index(page) if page in self.path else 0
+        return self.path[index - 1] if index > 0 else None
+
+    def as_json(self) -> dict[str, JSON]:
+        """The summary ``questionnaire simulate`` prints."""
+        return {
+            "path": list(self.path),
+            "complete": self.complete,
+            "progress": round(self.progress, 3),
+            "visible": {p: [q.id for q in self.pages[p].questions] for p in self.path},
+            "missing": list(self.missing),
+            "problems": {k: v for p in self.path for k, v in self.pages[p].problems.items()},
+            "computed": dict(self.computed),
+            "answers": dict(self.answers),
+            "dropped": [d.as_json() for d in self.dropped],
+        }

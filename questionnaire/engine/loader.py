@@ -1,0 +1,168 @@
+"""Loading definitions: YAML text in, a compiled :class:`Questionnaire` or every problem out."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .check_rules import RuleChecker, computed_dependencies
+from .check_structure import build_graph, check_structure
+from .compiled import (
+    CompiledChoice,
+    CompiledComputed,
+    CompiledConstraint,
+    CompiledEdge,
+    CompiledNote,
+    CompiledPage,
+    CompiledQuestion,
+    Questionnaire,
+)
+from .diagnostics import DefinitionError, Diagnostic, Severity, did_you_mean
+from .logic import CompiledRule, compile_rule
+from .model import QUESTION_TYPES, Definition, Note, Page, Question, RepeatQuestion
+from .schema_errors import translate_validation_error
+from .source import Source, parse_yaml
+
+
+def load_text(text: str, name: str) -> Questionnaire:
+    """Load one definition from YAML ``text``; ``name`` is the file name used in diagnostics."""
+    source = parse_yaml(text, name)
+    definition, diagnostics = validate(source)
+    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+    if definition is None or errors:
+        raise DefinitionError(diagnostics)
+    return compile_definition(definition, source, text, tuple(diagnostics))
+
+
+def load_file(path: Path | str) -> Questionnaire:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DefinitionError([Diagnostic(str(path), 1, 1, f"cannot read file: {exc}")]) from None
+    return load_text(text, str(path))
+
+
+def validate(source: Source) -> tuple[Definition | None, list[Diagnostic]]:
+    """Schema validation, then (if the schema holds) every structural and rule check."""
+    if not isinstance(source.value, dict):
+        return None, [
+            source.diagnostic(
+                (), "a definition must be a mapping with id, title, version and pages"
+            )
+        ]
+    try:
+        definition = Definition.model_validate(source.value)
+    except ValidationError as exc:
+        return None, sorted(translate_validation_error(exc, source))
+    graph = build_graph(definition)
+    diagnostics = [
+        *check_structure(definition, source, graph),
+        *RuleChecker(definition, source, graph).run(),
+    ]
+    return definition, sorted(set(diagnostics))
+
+
+@dataclass
+class LoadReport:
+    """The outcome of loading a folder: what loaded, and every problem in what did not."""
+
+    loaded: dict[str, Questionnaire]
+    diagnostics: list[Diagnostic]
+
+
+def definition_files(paths: Iterable[Path | str]) -> Iterator[Path]:
+    """YAML definition files named by ``paths`` (files, or folders searched one level deep)."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            yield from sorted(
+                p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
+            )
+        else:
+            yield path
+
+
+def load_all(paths: Iterable[Path | str]) -> LoadReport:
+    """Load every definition; a broken one is reported and never stops the others."""
+    report = LoadReport({}, [])
+    for path in definition_files(paths):
+        try:
+            questionnaire = load_file(path)
+        except DefinitionError as exc:
+            report.diagnostics.extend(exc.diagnostics)
+            continue
+        report.diagnostics.extend(questionnaire.warnings)
+        if questionnaire.id in report.loaded:
+            other = report.loaded[questionnaire.id].source_name
+            report.diagnostics.append(
+                Diagnostic(
+                    str(path),
+                    1,
+                    1,
+                    f"definition id '{questionnaire.id}' is already used by {other}",
+                )
+            )
+            continue
+        report.loaded[questionnaire.id] = questionnaire
+    return report
+
+
+def compile_definition(
+    definition: Definition, source: Source, text: str, warnings: tuple[Diagnostic, ...]
+) -> Questionnaire:
+    deps = computed_dependencies(definition)
+    return Questionnaire(
+        definition=definition,
+        pages={page.id: _page(page) for page in definition.pages},
+        computed=tuple(
+            CompiledComputed(c.id, compile_rule(c.logic), deps[c.id]) for c in definition.computed
+        ),
+        source_name=source.name,
+        source_text=text,
+        sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+        warnings=warnings,
+    )
+
+
+def _rule(rule: Any) -> CompiledRule | None:
+    return None if rule is None else compile_rule(rule)
+
+
+def _notes(notes: Iterable[Note]) -> tuple[CompiledNote, ...]:
+    return tuple(CompiledNote(note, _rule(note.show_if)) for note in notes)
+
+
+def _question(question: Question) -> CompiledQuestion:
+    return CompiledQuestion(
+        question=question,
+        show_if=_rule(question.show_if),
+        required_if=_rule(question.required_if),
+        constraints=tuple(
+            CompiledConstraint(compile_rule(c.rule), c.message) for c in question.constraints
+        ),
+        notes=_notes(question.notes),
+        choices=tuple(
+            CompiledChoice(c, _rule(c.show_if)) for c in getattr(question, "choices", ())
+        ),
+        items=tuple(_question(q) for q in question.questions)
+        if isinstance(question, RepeatQuestion)
+        else (),
+    )
+
+
+def _page(page: Page) -> CompiledPage:
+    return CompiledPage(
+        page=page,
+        questions=tuple(_question(q) for q in page.questions),
+        notes=_notes(page.notes),
+        edges=tuple(CompiledEdge(edge.to, _rule(edge.if_)) for edge in page.next),
+    )
+
+
+__all__ = ["QUESTION_TYPES", "did_you_mean", "load_all", "load_file", "load_text", "validate"]

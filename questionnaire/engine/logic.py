@@ -1,0 +1,207 @@
+"""Our one door to the JSON-Logic engine (datalogic-py), so it could be replaced.
+
+Decisions made here, once, for every condition in every definition:
+
+* **Unanswered** means absent, ``null``, an empty or blank string, or an empty list. Such answers
+  are removed from the data a rule sees (:func:`logic_data`), so ``var`` reads ``null``,
+  ``missing`` lists the question, and ``!!`` is false, whichever operator an author uses.
+  (Left alone, datalogic's ``missing`` would count ``""`` and ``null`` as answered.)
+* **Only an allow-list of operators** (:data:`ALLOWED_OPERATORS`): the JsonLogic core, nothing
+  that reaches outside the data. Rules are also capped in depth and size when a definition loads.
+* **Evaluation never raises**: division by zero, arithmetic on text, a blown operation budget or
+  any other engine failure evaluate to ``null``, which is false wherever a condition is expected.
+* A Python ``str`` given to datalogic is parsed as JSON text, so literal rules are always handed
+  over as JSON text we made ourselves.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+import datalogic_py
+
+#: JSON values as they come from YAML/JSON documents.
+JSON = Any
+
+ALLOWED_OPERATORS: Final = frozenset(
+    {
+        "var", "val", "missing", "missing_some", "if", "?:",
+        "==", "===", "!=", "!==", "!", "!!", "or", "and",
+        ">", ">=", "<", "<=", "max", "min",
+        "+", "-", "*", "/", "%",
+        "map", "reduce", "filter", "all", "none", "some", "merge",
+        "in", "cat", "substr",
+    }
+)  # fmt: skip
+
+MAX_RULE_DEPTH: Final = 32
+MAX_RULE_NODES: Final = 500
+#: Operations one evaluation may charge; a rule that iterates huge lists stops here.
+OPS_BUDGET: Final = 20_000
+
+_ENGINE: Final = datalogic_py.Engine(
+    families=["Core"],
+    config={
+        "division_by_zero": "return_null",
+        "arithmetic_nan_handling": "return_null",
+        "ops_budget": OPS_BUDGET,
+    },
+)
+
+
+def is_unanswered(value: JSON) -> bool:
+    """The single definition of an unanswered question, shared by the flow and every operator."""
+    if value is None or value == []:
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def logic_data(answers: Mapping[str, JSON]) -> dict[str, JSON]:
+    """The data a rule sees: ``answers`` without the unanswered ones."""
+    return {key: value for key, value in answers.items() if not is_unanswered(value)}
+
+
+@dataclass(frozen=True)
+class RuleProblem:
+    """A problem found in a rule before it runs; ``pointer`` is a JSON pointer into the rule."""
+
+    message: str
+    pointer: str = ""
+
+
+def _walk(rule: JSON, pointer: str, depth: int, problems: list[RuleProblem]) -> int:
+    """Check operators and depth; return the number of nodes below and including ``rule``."""
+    if depth > MAX_RULE_DEPTH:
+        problems.append(RuleProblem(f"rule nests deeper than {MAX_RULE_DEPTH} levels", pointer))
+        return MAX_RULE_NODES + 1
+    if isinstance(rule, list):
+        return 1 + sum(
+            _walk(item, f"{pointer}/{i}", depth + 1, problems) for i, item in enumerate(rule)
+        )
+    if not isinstance(rule, dict):
+        return 1
+    if len(rule) != 1:
+        problems.append(
+            RuleProblem("an operation is an object with exactly one operator key", pointer)
+        )
+        return 1
+    ((operator, args),) = rule.items()
+    if operator not in ALLOWED_OPERATORS:
+        from .diagnostics import did_you_mean
+
+        hint = did_you_mean(str(operator), sorted(ALLOWED_OPERATORS))
+        problems.append(RuleProblem(f"operator '{operator}' is not allowed{hint}", pointer))
+        return 1
+    return 1 + _walk(args, f"{pointer}/{_escape(str(operator))}", depth + 1, problems)
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def check_rule(rule: JSON) -> list[RuleProblem]:
+    """Every problem in ``rule``: operators outside the allow-list, size, depth, arity."""
+    problems: list[RuleProblem] = []
+    size = _walk(rule, "", 0, problems)
+    if size > MAX_RULE_NODES and not any("deeper" in p.message for p in problems):
+        problems.append(RuleProblem(f"rule has more than {MAX_RULE_NODES} parts"))
+    if problems:
+        return problems
+    for found in _ENGINE.check(_as_engine_input(rule)):
+        if found["severity"] == "error":
+            problems.append(RuleProblem(found["message"].replace("`", "'"), found["pointer"]))
+    return problems
+
+
+def _as_engine_input(rule: JSON) -> JSON:
+    # A bare str would be read as JSON text by datalogic: hand over JSON text of our own.
+    return json.dumps(rule) if isinstance(rule, str) else rule
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """A rule compiled once per definition version, with the answers it reads."""
+
+    source: JSON
+    reads: frozenset[str]
+    reads_everything: bool
+    _compiled: datalogic_py.Rule
+
+    def evaluate(self, data: Mapping[str, JSON] | JSON) -> JSON:
+        """The rule's value for ``data`` (already passed through :func:`logic_data`); never raises.
+
+        Only the top-level answers the rule reads are handed to the engine, so the cost of an
+        evaluation does not grow with the number of answers.
+        """
+        if self.reads_everything or not isinstance(data, Mapping):
+            payload: JSON = _as_engine_input(data)
+        else:
+            payload = {key: data[key] for key in self.reads if key in data}
+        try:
+            return self._compiled.evaluate(payload)
+        except (datalogic_py.DataLogicError, OverflowError, ValueError, TypeError):
+            return None
+
+    def holds(self, data: Mapping[str, JSON]) -> bool:
+        """Whether the rule is truthy for ``data`` (JsonLogic truthiness; ``null`` is false)."""
+        return truthy(self.evaluate(data))
+
+
+def truthy(value: JSON) -> bool:
+    """JsonLogic's truthiness: empty lists and objects are false, as are 0, "" and null."""
+    return bool(value)
+
+
+def compile_rule(rule: JSON) -> CompiledRule:
+    """Compile ``rule``; callers check it first with :func:`check_rule`."""
+    compiled = _ENGINE.compile(_as_engine_input(rule))
+    facts = compiled.facts()
+    reads = frozenset(str(path[0]) for path in facts["reads"] if path)
+    return CompiledRule(rule, reads, not facts["reads_complete"], compiled)
+
+
+def variables_read(rule: JSON) -> list[tuple[str, str]]:
+    """Every ``var`` path literally named in ``rule``, with its JSON pointer.
+
+    Used by the linter: unlike the compiled rule's facts, this keeps the pointer of each
+    reference so a mistake can be located.
+    """
+    found: list[tuple[str, str]] = []
+    _collect_vars(rule, "", found)
+    return found
+
+
+def _collect_vars(rule: JSON, pointer: str, found: list[tuple[str, str]]) -> None:
+    if isinstance(rule, list):
+        for i, item in enumerate(rule):
+            _collect_vars(item, f"{pointer}/{i}", found)
+        return
+    if not isinstance(rule, dict) or len(rule) != 1:
+        return
+    ((operator, args),) = rule.items()
+    inner = f"{pointer}/{_escape(str(operator))}"
+    if operator in ("var", "val"):
+        name = args[0] if isinstance(args, list) and args else args
+        if isinstance(name, str) and name:
+            found.append((name, inner))
+        elif not isinstance(name, int | float | str | type(None)):
+            _collect_vars(args, inner, found)
+        return
+    if operator in ("missing", "missing_some"):
+        names = (
+            args[1]
+            if operator == "missing_some" and isinstance(args, list) and len(args) > 1
+            else args
+        )
+        for name in names if isinstance(names, list) else [names]:
+            if isinstance(name, str):
+                found.append((name, inner))
+    if operator in ("map", "filter", "all", "none", "some", "reduce") and isinstance(args, list):
+        # Inside an iterator, ``var`` names the current element, not an answer.
+        if args:
+            _collect_vars(args[0], f"{inner}/0", found)
+        return
+    _collect_vars(args, inner, found)

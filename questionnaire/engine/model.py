@@ -1,0 +1,244 @@
+"""The definition format as typed, immutable models.
+
+A definition is a graph: pages are nodes, each page's ``next`` edges carry JSON-Logic conditions
+and end with a default edge, one page is the start, and the special target ``review`` ends the
+questionnaire. The JSON Schema that editors use (``questionnaire schema``) is generated from these
+models, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+#: The target of an edge that ends the questionnaire and leads to the review step.
+REVIEW = "review"
+#: Names a condition may use that are not questions: the value being checked (in constraints)
+#: and the current record (inside a repeating group).
+RESERVED_IDS = frozenset({"value", "item", REVIEW})
+
+Identifier = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z][a-z0-9_]{0,62}$",
+        description="Lower-case letters, digits and underscores, starting with a letter.",
+    ),
+]
+#: A JSON-Logic rule. Checked against our operator allow-list when the definition loads.
+Rule = Annotated[Any, Field(description="A JSON-Logic rule over the answers (see README).")]
+Text = Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Constraint(Strict):
+    """A rule the answer must satisfy; ``{"var": "value"}`` is the answer being checked."""
+
+    rule: Rule
+    message: Text = Field(description="Shown to the respondent when the rule is false.")
+
+
+class Note(Strict):
+    """Text shown under a question or page, only while ``show_if`` holds (e.g. a Cisco ACI warning)."""
+
+    text: Text
+    kind: Literal["info", "warning"] = "info"
+    show_if: Rule = None
+
+
+class Choice(Strict):
+    value: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:+-]+$")]
+    label: Text
+    hint: Text | None = None
+    show_if: Rule = Field(None, description="The option is offered only while this holds.")
+
+
+class QuestionBase(Strict):
+    id: Identifier
+    label: Text = Field(description="The question. `{question_id}` quotes an earlier answer.")
+    hint: Text | None = Field(None, description="One line under the label.")
+    help: Text | None = Field(None, description="Longer guidance, shown folded.")
+    show_if: Rule = Field(None, description="The question is asked only while this holds.")
+    required: bool = True
+    required_if: Rule = Field(
+        None, description="When given, the answer is required iff this holds."
+    )
+    constraints: tuple[Constraint, ...] = ()
+    notes: tuple[Note, ...] = ()
+
+
+class TextQuestion(QuestionBase):
+    type: Literal["text"]
+    max_length: Annotated[int, Field(ge=1, le=10_000)] = 500
+
+
+class LongTextQuestion(QuestionBase):
+    type: Literal["long_text"]
+    max_length: Annotated[int, Field(ge=1, le=100_000)] = 10_000
+
+
+class IntegerQuestion(QuestionBase):
+    type: Literal["integer"]
+    min: int | None = None
+    max: int | None = None
+    unit: str | None = Field(None, description="Shown after the box, e.g. 'days'.")
+
+
+class DecimalQuestion(QuestionBase):
+    type: Literal["decimal"]
+    min: float | None = None
+    max: float | None = None
+    unit: str | None = None
+
+
+class YesNoQuestion(QuestionBase):
+    type: Literal["yes_no"]
+
+
+class ChoiceQuestion(QuestionBase):
+    type: Literal["choice"]
+    choices: Annotated[tuple[Choice, ...], Field(min_length=1)]
+
+
+class MultiChoiceQuestion(QuestionBase):
+    type: Literal["multi_choice"]
+    choices: Annotated[tuple[Choice, ...], Field(min_length=1)]
+    min_selected: Annotated[int, Field(ge=0)] | None = None
+    max_selected: Annotated[int, Field(ge=1)] | None = None
+
+
+class DateQuestion(QuestionBase):
+    type: Literal["date"]
+    min: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    max: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+
+
+class SimpleTypedQuestion(QuestionBase):
+    type: Literal["email", "phone", "url", "timezone", "cidr", "port"]
+
+
+class IPAddressQuestion(QuestionBase):
+    type: Literal["ip_address"]
+    version: Literal[4, 6, "any"] = "any"
+
+
+class HostnameQuestion(QuestionBase):
+    type: Literal["hostname"]
+    fqdn: bool = Field(False, description="Require a fully qualified name (with a dot).")
+
+
+FileKind = Literal["pdf", "png", "jpeg", "gif", "docx", "xlsx", "pptx", "vsdx", "txt", "csv", "zip"]
+
+
+class FileQuestion(QuestionBase):
+    type: Literal["file"]
+    accept: Annotated[tuple[FileKind, ...], Field(min_length=1)] = ("pdf", "png", "jpeg")
+    max_size_mb: Annotated[float, Field(gt=0, le=100)] = 10
+
+
+#: Questions allowed inside a repeating group (no nested groups).
+ItemQuestion = Annotated[
+    TextQuestion
+    | LongTextQuestion
+    | IntegerQuestion
+    | DecimalQuestion
+    | YesNoQuestion
+    | ChoiceQuestion
+    | MultiChoiceQuestion
+    | DateQuestion
+    | SimpleTypedQuestion
+    | IPAddressQuestion
+    | HostnameQuestion,
+    Field(discriminator="type"),
+]
+
+
+class RepeatQuestion(QuestionBase):
+    """A list of records, each with its own sub-questions (``{"var": "item.field"}`` reads the record)."""
+
+    type: Literal["repeat"]
+    questions: Annotated[tuple[ItemQuestion, ...], Field(min_length=1)]
+    min_items: Annotated[int, Field(ge=0)] = 0
+    max_items: Annotated[int, Field(ge=1, le=500)] = 50
+    item_label: Text = Field("Item", description="What one record is called, e.g. 'Service'.")
+
+
+Question = Annotated[
+    TextQuestion
+    | LongTextQuestion
+    | IntegerQuestion
+    | DecimalQuestion
+    | YesNoQuestion
+    | ChoiceQuestion
+    | MultiChoiceQuestion
+    | DateQuestion
+    | SimpleTypedQuestion
+    | IPAddressQuestion
+    | HostnameQuestion
+    | FileQuestion
+    | RepeatQuestion,
+    Field(discriminator="type"),
+]
+
+QUESTION_TYPES = (
+    "text", "long_text", "integer", "decimal", "yes_no", "choice", "multi_choice", "date",
+    "email", "phone", "url", "timezone", "cidr", "port", "ip_address", "hostname", "file", "repeat",
+)  # fmt: skip
+
+
+class Edge(Strict):
+    """Go to page ``to`` when ``if`` holds; an edge without ``if`` is the default."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid", frozen=True)
+
+    to: Identifier
+    if_: Rule = Field(None, alias="if")
+
+
+class Page(Strict):
+    id: Identifier
+    title: Text
+    intro: Text | None = None
+    notes: tuple[Note, ...] = ()
+    questions: tuple[Question, ...] = ()
+    next: tuple[Edge, ...] = Field(description="Edges tried in order; the last has no 'if'.")
+
+    @field_validator("next", mode="before")
+    @classmethod
+    def _single_target(cls, value: Any) -> Any:
+        # `next: network` is shorthand for a single default edge.
+        return [{"to": value}] if isinstance(value, str) else value
+
+
+class Computed(Strict):
+    """A value computed from answers, usable in later conditions and by the SoW pre-filler."""
+
+    id: Identifier
+    logic: Rule
+    description: Text | None = None
+
+
+class Definition(Strict):
+    """A questionnaire: metadata, computed values and the page graph."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="Questionnaire definition")
+
+    schema_: str | None = Field(None, alias="$schema")
+    id: Identifier
+    title: Text
+    version: Annotated[str, Field(pattern=r"^\d+(\.\d+){0,2}$", description="e.g. '1.2.0'")]
+    description: Text | None = None
+    estimated_minutes: Annotated[int, Field(ge=1, le=600)] | None = None
+    have_at_hand: tuple[Text, ...] = Field((), description="What the respondent should have ready.")
+    start: Identifier | None = Field(
+        None, description="The first page; by default the first listed."
+    )
+    computed: tuple[Computed, ...] = ()
+    pages: Annotated[tuple[Page, ...], Field(min_length=1)]
+
+    @property
+    def start_page(self) -> str:
+        return self.start or self.pages[0].id

@@ -1,0 +1,150 @@
+"""Path tests: files of answers with the path, questions and values the author expects.
+
+A test file (``definitions/tests/*.yaml``)::
+
+    definition: ../pre_discovery.yaml      # relative to the test file
+    cases:
+      - name: Medical imaging on Cisco ACI
+        answers: {deployment_types: [medical], network_fabric: cisco_aci}
+        expect:
+          path: [customer, network, aci, medical, services]   # exact, or
+          path_includes: [aci]
+          path_excludes: [storage]
+          visible: [aci_arp_flooding]                         # shown somewhere on the path
+          hidden: [storage_vendor]
+          computed: {uses_aci: true}
+          dropped: [storage_vendor]                           # answers pruned away
+          missing: [customer_name]
+          complete: false
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .compiled import Questionnaire
+from .diagnostics import DefinitionError, Diagnostic
+from .flow import evaluate
+from .flow_state import FlowResult
+from .loader import load_file
+from .schema_errors import translate_validation_error
+from .source import Source, parse_yaml
+
+
+class Expect(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: list[str] | None = None
+    path_includes: list[str] = []
+    path_excludes: list[str] = []
+    visible: list[str] = []
+    hidden: list[str] = []
+    computed: dict[str, Any] = {}
+    dropped: list[str] | None = None
+    missing: list[str] | None = None
+    complete: bool | None = None
+
+
+class Case(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    answers: dict[str, Any] = {}
+    expect: Expect
+
+
+class PathTestFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    definition: str
+    cases: list[Case]
+
+
+@dataclass
+class CaseResult:
+    file: str
+    line: int
+    name: str
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def find_test_files(paths: Iterable[Path | str]) -> Iterator[Path]:
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+        else:
+            yield path
+
+
+def run_file(path: Path) -> tuple[list[CaseResult], list[Diagnostic]]:
+    """Run every case in one test file; problems with the file itself come back as diagnostics."""
+    try:
+        source = parse_yaml(path.read_text(encoding="utf-8"), str(path))
+        spec = PathTestFile.model_validate(source.value)
+        questionnaire = load_file(path.parent / spec.definition)
+    except DefinitionError as exc:
+        return [], exc.diagnostics
+    except ValidationError as exc:
+        return [], sorted(translate_validation_error(exc, source))
+    except OSError as exc:
+        return [], [Diagnostic(str(path), 1, 1, f"cannot read file: {exc}")]
+    results = []
+    for index, case in enumerate(spec.cases):
+        line, _ = source.position(("cases", index))
+        result = CaseResult(str(path), line, case.name)
+        result.failures = list(check_case(questionnaire, case, source, index))
+        results.append(result)
+    return results, []
+
+
+def check_case(
+    questionnaire: Questionnaire, case: Case, source: Source, index: int
+) -> Iterator[str]:
+    flow = evaluate(questionnaire, case.answers)
+    expect = case.expect
+    if expect.path is not None and list(flow.path) != expect.path:
+        yield f"path: expected {expect.path}, got {list(flow.path)}"
+    for page in expect.path_includes:
+        if page not in flow.path:
+            yield f"path: expected to include '{page}', got {list(flow.path)}"
+    for page in expect.path_excludes:
+        if page in flow.path:
+            yield f"path: expected not to include '{page}', got {list(flow.path)}"
+    visible = _visible(flow)
+    yield from (
+        f"'{q}' expected visible, but it is not shown" for q in expect.visible if q not in visible
+    )
+    yield from (f"'{q}' expected hidden, but it is shown" for q in expect.hidden if q in visible)
+    for key, value in expect.computed.items():
+        if key not in flow.computed:
+            yield f"computed: '{key}' is not a computed value"
+        elif flow.computed[key] != value:
+            yield f"computed: '{key}' expected {value!r}, got {flow.computed[key]!r}"
+    if expect.dropped is not None:
+        dropped = sorted(d.question for d in flow.dropped)
+        if dropped != sorted(expect.dropped):
+            yield f"dropped: expected {sorted(expect.dropped)}, got {dropped}"
+    if expect.missing is not None and sorted(flow.missing) != sorted(expect.missing):
+        yield f"missing: expected {sorted(expect.missing)}, got {sorted(flow.missing)}"
+    if expect.complete is not None and flow.complete != expect.complete:
+        yield f"complete: expected {expect.complete}, got {flow.complete} (missing {list(flow.missing)})"
+
+
+def _visible(flow: FlowResult) -> set[str]:
+    shown: set[str] = set()
+    for page in flow.path:
+        for question in flow.pages[page].questions:
+            shown.add(question.id)
+            for record in question.records:
+                shown.update(f"{question.id}.{f.id}" for f in record)
+    return shown

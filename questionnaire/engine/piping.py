@@ -1,0 +1,44 @@
+"""Piping: labels that quote earlier answers, as plain text (no code, no markup)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .answers import display
+from .model import Question
+from .sites import PIPE
+
+#: What a quote of a question not answered yet reads as.
+UNANSWERED = "…"
+
+
+def pipe(
+    text: str,
+    data: Mapping[str, Any],
+    questions: Mapping[str, Question],
+    fields: Mapping[str, Question] | None = None,
+) -> str:
+    """``text`` with each ``{name}`` replaced by the display text of that answer.
+
+    ``fields`` are the sub-questions of the repeating group being shown (``{item.name}``).
+    The result is plain text: escaping is the renderer's job.
+    """
+    if "{" not in text:
+        return text
+
+    def quote(match: Any) -> str:
+        name: str = match.group(1)
+        head, _, rest = name.partition(".")
+        if head == "item" and fields is not None:
+            record = data.get("item") or {}
+            question = fields.get(rest)
+            value = record.get(rest) if isinstance(record, dict) else None
+        else:
+            question = questions.get(head)
+            value = data.get(head)
+        if value is None:
+            return UNANSWERED
+        return display(question, value) if question is not None else str(value)
+
+    return PIPE.sub(quote, text).replace("{{", "{").replace("}}", "}")

@@ -1,0 +1,159 @@
+"""Accepting one page of answers: parse what the respondent typed, keep only what applies.
+
+The server never trusts what is posted: values for questions that are not visible are ignored,
+every value is parsed by its question's type, and the flow is recomputed with the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .answers import Invalid, parse_answer
+from .compiled import CompiledQuestion, Questionnaire
+from .flow import evaluate
+from .flow_state import FlowResult
+from .model import RepeatQuestion
+
+JSON = Any
+
+_REQUIRED_MESSAGES = {
+    "choice": "Select an answer",
+    "yes_no": "Select yes or no",
+    "multi_choice": "Select at least one option",
+    "file": "Choose a file to upload",
+    "date": "Enter a date",
+}
+
+
+def required_message(cq: CompiledQuestion) -> str:
+    if isinstance(cq.question, RepeatQuestion):
+        return f"Add at least {max(cq.question.min_items, 1)} {cq.question.item_label.lower()}"
+    return _REQUIRED_MESSAGES.get(cq.question.type, "Enter an answer")
+
+
+@dataclass(frozen=True)
+class PageSubmission:
+    """The outcome of posting a page: the answers to store, errors by field, and the new flow."""
+
+    answers: dict[str, JSON]
+    errors: dict[str, str]
+    flow: FlowResult
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def submit_page(
+    questionnaire: Questionnaire,
+    answers: Mapping[str, JSON],
+    page_id: str,
+    posted: Mapping[str, JSON],
+) -> PageSubmission:
+    """Apply ``posted`` (raw form values by question id) to page ``page_id``.
+
+    Valid values are merged into the answers even when other fields on the page have errors, so
+    nothing the respondent typed correctly is lost. A field left out of ``posted`` is cleared when
+    the question is shown (an unticked checkbox posts nothing). Repeating groups are edited one
+    record at a time (:func:`submit_record`) and are left alone here.
+    """
+    page = questionnaire.pages[page_id]
+    merged = dict(answers)
+    errors: dict[str, str] = {}
+    parsed: dict[str, JSON] = {}
+    for cq in page.questions:
+        if cq.is_repeat:
+            continue
+        value = parse_answer(cq.question, posted.get(cq.id))
+        if isinstance(value, Invalid):
+            errors[cq.id] = value.message
+        else:
+            parsed[cq.id] = value
+    # Visibility depends on earlier answers on the same page, so merge everything parsed first,
+    # then keep only what the recomputed flow shows.
+    flow = evaluate(questionnaire, {**merged, **parsed}, until=page_id)
+    state = flow.pages[page_id]
+    shown = {q.id for q in state.questions}
+    for key, value in parsed.items():
+        if key in shown:
+            _store(merged, key, value)
+    errors = {k: v for k, v in errors.items() if k in shown}
+    flow = evaluate(questionnaire, merged, until=page_id)
+    state = flow.pages[page_id]
+    for name in state.missing:
+        errors.setdefault(name, required_message(questionnaire.questions[name.split("[")[0]]))
+    for name, message in state.problems.items():
+        errors.setdefault(name, message)
+    return PageSubmission(merged, errors, flow)
+
+
+def _store(answers: dict[str, JSON], key: str, value: JSON) -> None:
+    if value is None:
+        answers.pop(key, None)
+    else:
+        answers[key] = value
+
+
+def submit_record(
+    questionnaire: Questionnaire,
+    answers: Mapping[str, JSON],
+    group_id: str,
+    index: int | None,
+    posted: Mapping[str, JSON],
+) -> PageSubmission:
+    """Add (``index`` None) or replace one record of repeating group ``group_id``."""
+    group = questionnaire.questions[group_id]
+    assert isinstance(group.question, RepeatQuestion)
+    records = list(answers.get(group_id) or []) if isinstance(answers.get(group_id), list) else []
+    record: dict[str, JSON] = {}
+    errors: dict[str, str] = {}
+    for item in group.items:
+        value = parse_answer(item.question, posted.get(item.id))
+        if isinstance(value, Invalid):
+            errors[item.id] = value.message
+        elif value is not None:
+            record[item.id] = value
+    position = len(records) if index is None else index
+    if index is None and len(records) >= group.question.max_items:
+        errors[group_id] = (
+            f"You can add up to {group.question.max_items} {group.question.item_label.lower()} entries"
+        )
+    trial = [*records[:position], record, *records[position + 1 :]]
+    flow = evaluate(
+        questionnaire, {**answers, group_id: trial}, until=questionnaire.page_of[group_id]
+    )
+    prefix = f"{group_id}[{position}]."
+    state = flow.pages[questionnaire.page_of[group_id]]
+    shown_fields = _record_fields(flow, group_id, position)
+    record = {k: v for k, v in record.items() if k in shown_fields}
+    for name in state.missing:
+        if name.startswith(prefix):
+            field = name[len(prefix) :]
+            cq = next(i for i in group.items if i.id == field)
+            errors.setdefault(field, required_message(cq))
+    for name, message in state.problems.items():
+        if name.startswith(prefix):
+            errors.setdefault(name[len(prefix) :], message)
+    merged = dict(answers)
+    if not errors:
+        merged[group_id] = [*records[:position], record, *records[position + 1 :]]
+    return PageSubmission(merged, errors, flow)
+
+
+def _record_fields(flow: FlowResult, group_id: str, position: int) -> set[str]:
+    for page in flow.pages.values():
+        for shown in page.questions:
+            if shown.id == group_id and position < len(shown.records):
+                return {f.id for f in shown.records[position]}
+    return set()
+
+
+def remove_record(answers: Mapping[str, JSON], group_id: str, index: int) -> dict[str, JSON]:
+    """The answers without record ``index`` of ``group_id`` (out of range: unchanged)."""
+    merged = dict(answers)
+    records = merged.get(group_id)
+    if isinstance(records, list) and 0 <= index < len(records):
+        merged[group_id] = [r for i, r in enumerate(records) if i != index]
+    return merged

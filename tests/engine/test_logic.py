@@ -1,0 +1,128 @@
+"""Our JSON-Logic wrapper: conformance, the allow-list, caps, and the unanswered convention."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from questionnaire.engine.logic import (
+    MAX_RULE_DEPTH,
+    check_rule,
+    compile_rule,
+    is_unanswered,
+    logic_data,
+    variables_read,
+)
+
+CONFORMANCE = Path(__file__).resolve().parents[3] / "shared" / "data" / "jsonlogic-tests.json"
+
+
+def _conformance_cases() -> list[tuple[object, object, object]]:
+    if not CONFORMANCE.exists():  # pragma: no cover - shared/ is beside every checkout here
+        pytest.skip(f"{CONFORMANCE} not found")
+    return [
+        tuple(case) for case in json.loads(CONFORMANCE.read_text()) if not isinstance(case, str)
+    ]
+
+
+def test_official_conformance_suite_passes_through_our_wrapper() -> None:
+    cases = _conformance_cases()
+    failures = []
+    for rule, data, expected in cases:
+        got = compile_rule(rule).evaluate(data)
+        if got != expected or type(got) is not type(expected):
+            failures.append((rule, data, expected, got))
+    assert len(cases) == 277
+    assert failures == []
+
+
+@pytest.mark.parametrize("value", [None, "", "   ", []])
+def test_unanswered_values_are_absent_for_every_operator(value: object) -> None:
+    data = logic_data({"x": value, "y": 1})
+    assert is_unanswered(value)
+    assert compile_rule({"missing": ["x", "y"]}).evaluate(data) == ["x"]
+    assert compile_rule({"var": "x"}).evaluate(data) is None
+    assert compile_rule({"!!": {"var": "x"}}).holds(data) is False
+
+
+@pytest.mark.parametrize("value", [0, False, "0", [0]])
+def test_falsy_answers_still_count_as_answered(value: object) -> None:
+    assert not is_unanswered(value)
+    assert compile_rule({"missing": ["x"]}).evaluate(logic_data({"x": value})) == []
+
+
+def test_condition_on_unanswered_question_is_defined() -> None:
+    # JSON-Logic reads a missing variable as null: `null < 2` is true, so authors must know.
+    assert compile_rule({"<": [{"var": "x"}, 2]}).holds({}) is True
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"/": [1, 0]},
+        {"%": [1, 0]},
+        {"+": ["text", 1]},
+        {"*": [{"var": "x"}, "y"]},
+        {"substr": [{"var": "x"}, "a"]},
+        {"map": [{"var": "big"}, {"*": [{"var": ""}, 2]}]},
+    ],
+)
+def test_evaluation_never_raises(rule: object) -> None:
+    result = compile_rule(rule).evaluate({"x": "3", "big": list(range(100_000))})
+    assert result is None or isinstance(result, int | float | str | list | bool)
+    if isinstance(result, float):
+        assert not math.isnan(result)
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ({"vr": "x"}, "operator 'vr' is not allowed (did you mean 'var'?)"),
+        ({"log": "x"}, "operator 'log' is not allowed"),
+        ({"==": [1]}, "'==' takes at least 2 arguments, not 1"),
+        ({"a": 1, "b": 2}, "exactly one operator key"),
+    ],
+)
+def test_bad_rules_are_reported(rule: object, message: str) -> None:
+    problems = check_rule(rule)
+    assert any(message in p.message for p in problems), problems
+
+
+def test_deep_rule_is_an_author_error_not_a_crash() -> None:
+    rule: object = True
+    for _ in range(5000):
+        rule = {"!": rule}
+    problems = check_rule(rule)
+    assert problems and f"deeper than {MAX_RULE_DEPTH}" in problems[0].message
+
+
+def test_huge_rule_is_refused() -> None:
+    assert (
+        "more than"
+        in check_rule({"or": [{"==": [{"var": "x"}, i]} for i in range(1000)]})[0].message
+    )
+
+
+def test_string_rule_is_a_literal_not_json_text() -> None:
+    assert check_rule("[1, 2]") == []
+    assert compile_rule("[1, 2]").evaluate({}) == "[1, 2]"
+
+
+def test_evaluation_hands_over_only_the_answers_a_rule_reads() -> None:
+    rule = compile_rule({"and": [{"var": "a"}, {"==": [{"var": "b.c"}, 1]}]})
+    assert rule.reads == {"a", "b"}
+    assert rule.holds({"a": True, "b": {"c": 1}, "unrelated": object()})
+
+
+def test_variables_read_skips_iterator_bodies() -> None:
+    rule = {
+        "and": [
+            {"var": "a"},
+            {"missing": ["b"]},
+            {"some": [{"var": "svcs"}, {"==": [{"var": "port"}, 1]}]},
+        ]
+    }
+    assert [name for name, _ in variables_read(rule)] == ["a", "b", "svcs"]
