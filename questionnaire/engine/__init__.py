@@ -9,7 +9,14 @@ from .flow import evaluate
 from .flow_state import Dropped, FlowResult, PageState, ShownNote, ShownQuestion
 from .loader import LoadReport, definition_files, load_all, load_file, load_text
 from .model import REVIEW, Definition
-from .submit import PageSubmission, remove_record, submit_page, submit_record
+from .submit import (
+    PageNotOnPath,
+    PageSubmission,
+    RecordNotFound,
+    remove_record,
+    submit_page,
+    submit_record,
+)
 
 __all__ = [
     "REVIEW",
@@ -19,9 +26,11 @@ __all__ = [
     "Dropped",
     "FlowResult",
     "LoadReport",
+    "PageNotOnPath",
     "PageState",
     "PageSubmission",
     "Questionnaire",
+    "RecordNotFound",
     "Severity",
     "ShownNote",
     "ShownQuestion",

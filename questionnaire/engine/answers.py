@@ -108,9 +108,8 @@ def _clean(raw: object, wrong_type: str, *, multiline: bool = False) -> str | In
     if not isinstance(raw, str):
         return Invalid(wrong_type)
     text = raw.strip()
-    return (
-        Invalid(UNUSUAL) if (_CONTROL_MULTILINE if multiline else _CONTROL).search(text) else text
-    )
+    control = _CONTROL_MULTILINE if multiline else _CONTROL
+    return Invalid(UNUSUAL) if control.search(text) else text
 
 
 def _checked(raw: object, check: Callable[[str], JSON], wrong_type: str) -> JSON | Invalid:
@@ -252,9 +251,9 @@ def _file(question: FileQuestion, raw: object) -> JSON | Invalid:
     size, kind = file["size"], file["kind"]
     if not (isinstance(file["id"], str) and isinstance(file["name"], str)):
         return Invalid(FILE)
-    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0 or not isinstance(kind, str):
         return Invalid(FILE)
-    if not (isinstance(kind, str) and kind in question.accept):
+    if kind not in question.accept:
         kinds = [accepted.upper() for accepted in question.accept]
         article = "an" if kinds[0] == "XLSX" else "a"
         return Invalid(f"The selected file must be {article} {_or_list(kinds)}")

@@ -93,6 +93,8 @@ def url(text: str) -> str:
 
 def email(text: str) -> str:
     """The address normalised by ``email_validator`` (domain lower-cased), without DNS look-ups."""
+    if len(text) > _MAX_URL:
+        raise AnswerError(EMAIL_MESSAGE)
     try:
         return email_validator.validate_email(text, check_deliverability=False).normalized
     except email_validator.EmailNotValidError:

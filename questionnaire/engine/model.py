@@ -198,13 +198,28 @@ class Edge(Strict):
     if_: Rule = Field(None, alias="if")
 
 
+def _next_schema(schema: dict[str, Any]) -> None:
+    """Let editors accept ``next: page_id``, the shorthand for one default edge."""
+    edges = dict(schema)
+    schema.clear()
+    schema["description"] = edges.pop("description", "")
+    shorthand = {
+        "type": "string",
+        "pattern": r"^[a-z][a-z0-9_]{0,62}$",
+        "description": "One default edge.",
+    }
+    schema["anyOf"] = [edges, shorthand]
+
+
 class Page(Strict):
     id: Identifier
     title: Text
     intro: Text | None = None
     notes: tuple[Note, ...] = ()
     questions: tuple[Question, ...] = ()
-    next: tuple[Edge, ...] = Field(description="Edges tried in order; the last has no 'if'.")
+    next: tuple[Edge, ...] = Field(
+        description="Edges tried in order; the last has no 'if'.", json_schema_extra=_next_schema
+    )
 
     @field_validator("next", mode="before")
     @classmethod

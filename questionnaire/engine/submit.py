@@ -33,6 +33,14 @@ def required_message(cq: CompiledQuestion) -> str:
     return _REQUIRED_MESSAGES.get(cq.question.type, "Enter an answer")
 
 
+class PageNotOnPath(LookupError):
+    """The page is not on the respondent's path for their current answers (a stale or forged URL)."""
+
+
+class RecordNotFound(LookupError):
+    """No record at that index of the repeating group (a stale or forged URL)."""
+
+
 @dataclass(frozen=True)
 class PageSubmission:
     """The outcome of posting a page: the answers to store, errors by field, and the new flow."""
@@ -59,7 +67,9 @@ def submit_page(
     the question is shown (an unticked checkbox posts nothing). Repeating groups are edited one
     record at a time (:func:`submit_record`) and are left alone here.
     """
-    page = questionnaire.pages[page_id]
+    page = questionnaire.pages.get(page_id)
+    if page is None or page_id not in evaluate(questionnaire, answers, until=page_id).pages:
+        raise PageNotOnPath(page_id)
     merged = dict(answers)
     errors: dict[str, str] = {}
     parsed: dict[str, JSON] = {}
@@ -104,7 +114,12 @@ def submit_record(
     posted: Mapping[str, JSON],
 ) -> PageSubmission:
     """Add (``index`` None) or replace one record of repeating group ``group_id``."""
-    group = questionnaire.questions[group_id]
+    group = questionnaire.questions.get(group_id)
+    page_id = questionnaire.page_of.get(group_id, "")
+    if group is None or not group.is_repeat:
+        raise PageNotOnPath(page_id)
+    if page_id not in evaluate(questionnaire, answers, until=page_id).pages:
+        raise PageNotOnPath(page_id)
     assert isinstance(group.question, RepeatQuestion)
     records = list(answers.get(group_id) or []) if isinstance(answers.get(group_id), list) else []
     record: dict[str, JSON] = {}
@@ -115,6 +130,8 @@ def submit_record(
             errors[item.id] = value.message
         elif value is not None:
             record[item.id] = value
+    if index is not None and not 0 <= index < len(records):
+        raise RecordNotFound(f"{group_id}[{index}]")
     position = len(records) if index is None else index
     if index is None and len(records) >= group.question.max_items:
         errors[group_id] = (
