@@ -75,8 +75,18 @@ class RuleChecker:
             message = f"{what} refers to unknown question '{head}'{did_you_mean(head, known)}"
             yield self._at(site, pointer, message)
             return
-        if site.scope is not Scope.COMPUTED and not self._answered_before(site, place):
+        if site.scope is Scope.COMPUTED:
+            return
+        if not self._answered_before(site, place):
             yield self._at(site, pointer, self._too_late(site, head, place, what))
+        elif place.page != site.page and place.page not in self.graph.dominators.get(
+            site.page or "", ()
+        ):
+            message = (
+                f"{what} refers to '{head}' on page '{place.page}', which is not always asked "
+                f"before page '{site.page}' (when it is skipped, '{head}' reads as unanswered)"
+            )
+            yield self._at(site, pointer, message, Severity.WARNING)
 
     def _answered_before(self, site: Site, place: _Place) -> bool:
         if place.page != site.page:

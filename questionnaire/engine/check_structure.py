@@ -12,10 +12,15 @@ from .source import Path, Source
 
 @dataclass(frozen=True)
 class PageGraph:
-    """Pages and their successors; ``ancestors[p]`` are the pages that can come before ``p``."""
+    """Pages and their successors.
+
+    ``ancestors[p]`` are the pages that can come before ``p``; ``dominators[p]`` those that
+    always do, on every path from the start page.
+    """
 
     successors: Mapping[str, tuple[str, ...]]
     ancestors: Mapping[str, frozenset[str]]
+    dominators: Mapping[str, frozenset[str]]
     reachable: frozenset[str]
 
 
@@ -31,8 +36,33 @@ def build_graph(definition: Definition) -> PageGraph:
         for later in _reach(page, successors) - {page}:
             ancestors[later].add(page)
     return PageGraph(
-        successors, {k: frozenset(v) for k, v in ancestors.items()}, frozenset(reachable)
+        successors,
+        {k: frozenset(v) for k, v in ancestors.items()},
+        _dominators(definition.start_page, successors, reachable),
+        frozenset(reachable),
     )
+
+
+def _dominators(
+    start: str, successors: Mapping[str, tuple[str, ...]], reachable: set[str]
+) -> dict[str, frozenset[str]]:
+    """The classic iterative data-flow solution; the graphs are tiny, so clarity wins."""
+    predecessors: dict[str, set[str]] = {page: set() for page in successors}
+    for page in reachable:
+        for target in successors[page]:
+            predecessors[target].add(page)
+    everything = frozenset(reachable)
+    dominators = {page: everything for page in reachable}
+    dominators[start] = frozenset()
+    changed = True
+    while changed:
+        changed = False
+        for page in reachable - {start}:
+            preds = [dominators[p] | {p} for p in predecessors[page] if p in reachable]
+            new = frozenset.intersection(*preds) if preds else frozenset()
+            if new != dominators[page]:
+                dominators[page], changed = new, True
+    return dominators
 
 
 def _reach(start: str, successors: Mapping[str, tuple[str, ...]]) -> set[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .answers import conforms
+from .answers import Invalid, parse_answer
 from .compiled import CompiledNote, CompiledPage, CompiledQuestion, Questionnaire
 from .flow_state import Dropped, FlowResult, PageState, ShownNote, ShownQuestion
 from .logic import is_unanswered
@@ -154,9 +154,12 @@ class _Walk:
         """The stored answer if it still fits the question, else ``None`` (and a dropped entry)."""
         if is_unanswered(raw):
             return None
-        if not conforms(cq.question, raw):
-            self.dropped.append(Dropped(name, raw, "not a valid answer to this question"))
+        parsed = parse_answer(cq.question, raw)
+        if isinstance(parsed, Invalid) or parsed is None:
+            reason = f"not a valid answer: {parsed.message}" if parsed else "not a valid answer"
+            self.dropped.append(Dropped(name, raw, reason))
             return None
+        raw = parsed
         offered = {c.value for c in choices}
         if cq.choices and len(offered) < len(cq.choices):
             picked = raw if isinstance(raw, list) else [raw]

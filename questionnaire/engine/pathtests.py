@@ -128,7 +128,7 @@ def check_case(
     for key, value in expect.computed.items():
         if key not in flow.computed:
             yield f"computed: '{key}' is not a computed value"
-        elif flow.computed[key] != value:
+        elif not same_json(flow.computed[key], value):
             yield f"computed: '{key}' expected {value!r}, got {flow.computed[key]!r}"
     if expect.dropped is not None:
         dropped = sorted(d.question for d in flow.dropped)
@@ -138,6 +138,19 @@ def check_case(
         yield f"missing: expected {sorted(expect.missing)}, got {sorted(flow.missing)}"
     if expect.complete is not None and flow.complete != expect.complete:
         yield f"complete: expected {expect.complete}, got {flow.complete} (missing {list(flow.missing)})"
+
+
+def same_json(left: Any, right: Any) -> bool:
+    """Equality as JSON sees it: ``true`` is not ``1`` and ``false`` is not ``0``."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return type(left) is type(right) and left == right
+    if isinstance(left, list) and isinstance(right, list):
+        return len(left) == len(right) and all(
+            same_json(a, b) for a, b in zip(left, right, strict=True)
+        )
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(same_json(left[k], right[k]) for k in left)
+    return bool(left == right)
 
 
 def _visible(flow: FlowResult) -> set[str]:

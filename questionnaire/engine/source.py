@@ -81,14 +81,19 @@ class _Walker:
         return self.constructor.construct_object(node, deep=True)
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
-        self.constructor.flatten_mapping(node)  # resolves `<<` merge keys
+        explicit = sum(key.tag != "tag:yaml.org,2002:merge" for key, _ in node.value)
+        self.constructor.flatten_mapping(node)  # puts the `<<` merged pairs first
+        merged = len(node.value) - explicit
         result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
+        seen: set[Any] = set()
+        for index, (key_node, value_node) in enumerate(node.value):
             key = self.constructor.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | bool | float) and key is not None:
                 raise _Budget(key_node.start_mark, "mapping keys must be plain scalars")
-            if key in result:
-                raise _Budget(key_node.start_mark, f"duplicate key '{key}'")
+            if index >= merged:  # explicit keys override merged ones, but not each other
+                if key in seen:
+                    raise _Budget(key_node.start_mark, f"duplicate key '{key}'")
+                seen.add(key)
             key_path = (*path, str(key))
             self.positions[key_path] = (
                 key_node.start_mark.line + 1,

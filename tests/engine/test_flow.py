@@ -118,7 +118,7 @@ def test_unknown_and_ill_typed_answers_are_dropped(network) -> None:  # type: ig
     flow = evaluate(network, {**COMPLETE, "ha": "maybe", "nonsense": 1})
     reasons = {d.question: d.reason for d in flow.dropped}
     assert reasons == {
-        "ha": "not a valid answer to this question",
+        "ha": "not a valid answer: Select yes or no",
         "nonsense": "not a question in this definition",
     }
     assert "ha" in flow.missing

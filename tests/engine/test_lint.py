@@ -199,3 +199,13 @@ def test_record_fields_are_checked() -> None:
         "unknown field 'item.protocl' of 'services' (did you mean 'protocol'?)"
         in problems(definition(page("p", group)))[0]
     )
+
+
+def test_reference_to_a_page_only_sometimes_before_is_a_warning() -> None:
+    doc = definition(
+        page("a", question("q1", "yes_no"), next=[{"to": "b", "if": {"var": "q1"}}, {"to": "c"}]),
+        page("b", question("q2"), next="c"),
+        page("c", question("q3", show_if={"var": "q2"}), next="review"),
+    )
+    (found,) = warnings(doc)
+    assert "refers to 'q2' on page 'b', which is not always asked before page 'c'" in found

@@ -56,5 +56,5 @@ def test_positions_are_recorded_for_keys_and_items() -> None:
 
 
 def test_anchors_and_merge_keys_still_work() -> None:
-    source = parse_yaml("base: &b {x: 1}\nother:\n  <<: *b\n  y: 2\n", "m.yaml")
-    assert source.value["other"] == {"x": 1, "y": 2}
+    source = parse_yaml("base: &b {x: 1, z: 0}\nother:\n  <<: *b\n  y: 2\n  z: 3\n", "m.yaml")
+    assert source.value["other"] == {"x": 1, "y": 2, "z": 3}
