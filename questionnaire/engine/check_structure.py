@@ -52,7 +52,7 @@ def _dominators(
         for target in successors[page]:
             predecessors[target].add(page)
     everything = frozenset(reachable)
-    dominators = {page: everything for page in reachable}
+    dominators = dict.fromkeys(reachable, everything)
     dominators[start] = frozenset()
     changed = True
     while changed:
