@@ -247,15 +247,15 @@ class _Walk:
 
     def _drop_inactive(self) -> None:
         """Report every stored answer that the active path does not use, with the reason."""
+        reported = {d.question for d in self.dropped}
+        on_path = set(self.path)
         for key, value in self.answers.items():
-            if key in self.pruned or is_unanswered(value):
-                continue
-            if any(d.question == key for d in self.dropped):
+            if key in self.pruned or key in reported or is_unanswered(value):
                 continue
             page = self.q.page_of.get(key)
             if page is None:
                 reason = "not a question in this definition"
-            elif page not in self.path:
+            elif page not in on_path:
                 reason = f"page '{page}' is not on the respondent's path"
             else:
                 reason = "hidden by its condition"

@@ -1,0 +1,1 @@
+"""Application services: the layer between the engine and the web app."""
