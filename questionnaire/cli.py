@@ -109,3 +109,13 @@ def schema(output: Path | None) -> None:
         click.echo(schema_text(), nl=False)
     else:
         output.write_text(schema_text(), encoding="utf-8")
+
+
+def _register_app_commands() -> None:
+    # Imported here so the authors' tools work even where the web dependencies are broken.
+    from .cli_app import register
+
+    register(main)
+
+
+_register_app_commands()

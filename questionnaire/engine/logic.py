@@ -135,7 +135,11 @@ class CompiledRule:
     __slots__ = ("_evaluate", "_keys", "reads", "reads_everything", "source")
 
     def __init__(
-        self, source: JSON, reads: frozenset[str], reads_everything: bool, compiled: datalogic_py.Rule
+        self,
+        source: JSON,
+        reads: frozenset[str],
+        reads_everything: bool,
+        compiled: datalogic_py.Rule,
     ) -> None:
         self.source = source
         self.reads = reads

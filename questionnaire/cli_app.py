@@ -1,0 +1,124 @@
+"""Commands that need the web application: database, invitations, serving, the demo."""
+
+from __future__ import annotations
+
+import re
+import sys
+from datetime import timedelta
+from typing import Any
+
+import click
+from flask import Flask
+
+from . import create_app
+from .services import links
+from .services.definitions import registry
+from .store import db
+
+
+def _app() -> Flask:
+    return create_app()
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema (Alembic revisions are the only way it changes)."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Migrate the configured database to REVISION (default: the latest)."""
+    url = _app().config["DATABASE_URL"]
+    db.upgrade(url, revision)
+    click.echo(f"database at revision {db.current_revision(url)}")
+
+
+@db_group.command("current")
+def db_current() -> None:
+    """Print the database's current revision."""
+    click.echo(
+        db.current_revision(_app().config["DATABASE_URL"])
+        or "empty (run: questionnaire db upgrade)"
+    )
+
+
+_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``14d``, ``12h`` or ``30m``."""
+    match = re.fullmatch(r"\s*(\d{1,4})\s*([dhm])\s*", text)
+    if not match:
+        raise click.BadParameter("use a number and a unit, like 14d, 12h or 30m")
+    amount, unit = int(match.group(1)), match.group(2)
+    return timedelta(**{_UNITS[unit]: amount})
+
+
+def _invite(
+    app: Flask, customer: str, definition: str, expires_in: timedelta, project: str | None
+) -> str:
+    with app.app_context():
+        if definition not in registry().current:
+            known = ", ".join(sorted(registry().current)) or "none loaded"
+            raise click.BadParameter(f"unknown definition '{definition}' (loaded: {known})")
+        invitation = links.invite(db.session(), customer, definition, expires_in, "cli", project)
+        return links.link_url(app.config["BASE_URL"], invitation.token)
+
+
+@click.command()
+@click.option("--customer", required=True, help="The customer's organisation name.")
+@click.option("--project", help="The project name, if any.")
+@click.option("--definition", default="pre_discovery", show_default=True)
+@click.option("--expires-in", default="14d", show_default=True, help="e.g. 14d, 48h")
+def invite(customer: str, project: str | None, definition: str, expires_in: str) -> None:
+    """Create an engagement and its one-time link, and print the link."""
+    click.echo(_invite(_app(), customer, definition, parse_duration(expires_in), project))
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the app with gunicorn (several worker processes)."""
+    run_gunicorn(host, port, workers)
+
+
+def run_gunicorn(host: str, port: int, workers: int, **options: Any) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            settings = {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", **options}
+            for key, value in settings.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Flask:
+            return create_app()
+
+    Server().run()
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+def demo(host: str, port: int, workers: int) -> None:
+    """Migrate the database, create a demo engagement, print its link, and serve."""
+    app = _app()
+    db.upgrade(app.config["DATABASE_URL"])
+    link = _invite(
+        app, "Demo Health NHS Trust", "pre_discovery", timedelta(days=14), "PACS load balancing"
+    )
+    click.echo("")
+    click.echo(f"  Demo questionnaire link: {link}")
+    click.echo(f"  Database: {app.config['DATABASE_URL']}")
+    click.echo("")
+    sys.stdout.flush()
+    run_gunicorn(host, port, workers)
+
+
+def register(group: click.Group) -> None:
+    for command in (db_group, invite, serve, demo):
+        group.add_command(command)

@@ -1,0 +1,1 @@
+"""Persistence: the database session, typed models and Alembic migrations."""

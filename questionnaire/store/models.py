@@ -1,0 +1,175 @@
+"""Typed SQLAlchemy 2 models. The schema itself is made only by the Alembic revisions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps stored as UTC; SQLite forgets the zone, so it is put back on the way out."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.astimezone(UTC) if value is not None and value.tzinfo else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSONType,
+    }
+
+
+class ResponseStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class Engagement(Base):
+    """A customer's professional services engagement, with the commercial facts when known."""
+
+    __tablename__ = "engagements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer: Mapped[str] = mapped_column(String(200))
+    project: Mapped[str | None] = mapped_column(String(200))
+    #: PS days sold, sale/invoice/contract date, purchase order, quote number, services lead.
+    facts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+
+    links: Mapped[list[Link]] = relationship(back_populates="engagement", order_by="Link.id")
+    responses: Mapped[list[Response]] = relationship(
+        back_populates="engagement", order_by="Response.id"
+    )
+
+
+class Link(Base):
+    """A one-time link: only the SHA-256 of its token is stored."""
+
+    __tablename__ = "links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(
+        ForeignKey("engagements.id", ondelete="CASCADE"), index=True
+    )
+    definition_id: Mapped[str] = mapped_column(String(63))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+    engagement: Mapped[Engagement] = relationship(back_populates="links")
+
+
+class DefinitionVersion(Base):
+    """The exact text of a definition version a response started on, keyed by its hash."""
+
+    __tablename__ = "definition_versions"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    definition_id: Mapped[str] = mapped_column(String(63))
+    version: Mapped[str] = mapped_column(String(40))
+    source_name: Mapped[str] = mapped_column(String(500))
+    source_text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Response(Base):
+    """A customer's answers to one questionnaire, pinned to the definition version it started on."""
+
+    __tablename__ = "responses"
+    __table_args__ = (UniqueConstraint("engagement_id", "definition_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(ForeignKey("engagements.id", ondelete="CASCADE"))
+    definition_id: Mapped[str] = mapped_column(String(63))
+    definition_sha256: Mapped[str] = mapped_column(ForeignKey("definition_versions.sha256"))
+    status: Mapped[ResponseStatus] = mapped_column(
+        Enum(
+            ResponseStatus,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=ResponseStatus.DRAFT,
+    )
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: Optimistic locking: every save must name the version it read.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+
+    engagement: Mapped[Engagement] = relationship(back_populates="responses")
+    definition: Mapped[DefinitionVersion] = relationship()
+    uploads: Mapped[list[Upload]] = relationship(
+        back_populates="response", order_by="Upload.created_at"
+    )
+
+
+class Upload(Base):
+    """An uploaded file: metadata here, content under a generated name in the upload folder."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random; also the storage name
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[str] = mapped_column(String(200))
+    original_name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(10))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    response: Mapped[Response] = relationship(back_populates="uploads")
+
+
+class AuditEvent(Base):
+    """Who did what, and when."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_engagement_at", "engagement_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    engagement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("engagements.id", ondelete="SET NULL")
+    )
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id", ondelete="SET NULL"))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

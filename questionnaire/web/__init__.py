@@ -1,0 +1,1 @@
+"""The web application: customer pages (and, later, the engineers' workspace)."""

@@ -1,0 +1,41 @@
+"""The application factory: a short list of ``register_*`` steps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from questionnaire.services import definitions
+from questionnaire.store import db
+
+from . import customer, errors, jinja, security
+from .config import configure
+from .extensions import csrf, limiter
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    configure(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    errors.register(app)
+    jinja.register(app)
+    security.register(app)
+    if app.config["PROXY_FIX"]:
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    definitions.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    app.register_blueprint(customer.bp)

@@ -1,0 +1,63 @@
+"""Configuration: defaults, then the instance folder, then the environment, then a test mapping.
+
+Nothing here is read at import time: :func:`configure` runs inside the app factory.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "ENV_NAME": "development",  # "production" turns on Secure cookies, HSTS and a required SECRET_KEY
+    "BASE_URL": "http://127.0.0.1:5000",
+    "DEFINITIONS_DIR": "definitions",
+    "LINK_EXPIRY_DAYS": 14,
+    "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,  # a whole request; files are also checked one by one
+    "UPLOAD_QUOTA_BYTES": 100 * 1024 * 1024,  # per response
+    "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "LINK_GUESS_LIMIT": "30 per minute",
+    # A respondent may idle for hours on a page: a CSRF token lives as long as the session.
+    "WTF_CSRF_TIME_LIMIT": None,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "CONTACT_EMAIL": "services@loadbalancer.org",
+    "PROXY_FIX": 0,  # how many proxies in front set X-Forwarded-For/-Proto
+}
+
+
+def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("FLASK")
+    app.config.from_prefixed_env("QUESTIONNAIRE")
+    if test_config:
+        app.config.from_mapping(test_config)
+    instance = Path(app.instance_path)
+    app.config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'questionnaire.sqlite'}")
+    app.config.setdefault("UPLOAD_DIR", str(instance / "uploads"))
+    production = app.config["ENV_NAME"] == "production"
+    if not app.config.get("SECRET_KEY"):
+        if production:
+            raise RuntimeError("QUESTIONNAIRE_SECRET_KEY must be set in production")
+        app.config["SECRET_KEY"] = _development_key(instance)
+    app.config["SESSION_COOKIE_SECURE"] = app.config.get("SESSION_COOKIE_SECURE", production)
+    app.config["BASE_URL"] = str(app.config["BASE_URL"]).rstrip("/")
+
+
+def _development_key(instance: Path) -> str:
+    """A key generated once and kept in the instance folder, so sessions survive restarts."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,90 @@
+"""Flask-WTF forms built from the engine's pages.
+
+The engine validates answers (one implementation, shared with the CLI); the forms give every
+POST its CSRF token and collect the raw values the engine parses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import Field, HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
+
+from questionnaire.engine.model import (
+    ChoiceQuestion,
+    FileQuestion,
+    LongTextQuestion,
+    MultiChoiceQuestion,
+    Question,
+    YesNoQuestion,
+)
+
+
+class ActionForm(FlaskForm):  # type: ignore[misc]
+    """A form with only its CSRF token and the version of the answers it was built from."""
+
+    version = HiddenField()
+
+
+def _field(question: Question) -> Field:
+    if isinstance(question, LongTextQuestion):
+        return TextAreaField()
+    if isinstance(question, YesNoQuestion):
+        return RadioField(choices=[("yes", "Yes"), ("no", "No")], validate_choice=False)
+    if isinstance(question, ChoiceQuestion):
+        return RadioField(
+            choices=[(c.value, c.label) for c in question.choices], validate_choice=False
+        )
+    if isinstance(question, MultiChoiceQuestion):
+        choices = [(c.value, c.label) for c in question.choices]
+        return SelectMultipleField(choices=choices, validate_choice=False)
+    if isinstance(question, FileQuestion):
+        return FileField()
+    return StringField()
+
+
+def page_form(questions: Iterable[Question], formdata: Any = None) -> ActionForm:
+    """A form class with one field per question, instantiated on ``formdata`` (or the request)."""
+
+    class PageForm(ActionForm):
+        pass
+
+    for question in questions:
+        if question.type != "repeat":
+            setattr(PageForm, question.id, _field(question))
+    return PageForm(formdata=formdata) if formdata is not None else PageForm()
+
+
+def raw_values(form: ActionForm, questions: Iterable[Question]) -> dict[str, Any]:
+    """What the respondent typed, by question id, as the engine's parser expects it."""
+    values: dict[str, Any] = {}
+    for question in questions:
+        if question.type in ("repeat", "file"):
+            continue
+        raw = form[question.id].raw_data or []
+        values[question.id] = (
+            list(raw) if question.type == "multi_choice" else (raw[0] if raw else "")
+        )
+    return values
+
+
+def input_value(question: Question, value: Any) -> Any:
+    """A stored answer as an input shows it (the inverse of the engine's parsing)."""
+    if value is None:
+        return [] if question.type == "multi_choice" else ""
+    if question.type == "yes_no":
+        return "yes" if value else "no"
+    if question.type == "multi_choice":
+        return list(value) if isinstance(value, list) else []
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dict):
+        return value
+    return str(value)
+
+
+def input_values(questions: Iterable[Question], answers: Mapping[str, Any]) -> dict[str, Any]:
+    return {q.id: input_value(q, answers.get(q.id)) for q in questions}
