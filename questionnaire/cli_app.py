@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from datetime import timedelta
@@ -16,8 +17,8 @@ from .services.definitions import registry
 from .store import db
 
 
-def _app() -> Flask:
-    return create_app()
+def _app(overrides: dict[str, Any] | None = None) -> Flask:
+    return create_app(overrides)
 
 
 @click.group("db")
@@ -85,7 +86,9 @@ def serve(host: str, port: int, workers: int) -> None:
     run_gunicorn(host, port, workers)
 
 
-def run_gunicorn(host: str, port: int, workers: int, **options: Any) -> None:
+def run_gunicorn(
+    host: str, port: int, workers: int, overrides: dict[str, Any] | None = None, **options: Any
+) -> None:
     from gunicorn.app.base import BaseApplication
 
     class Server(BaseApplication):  # type: ignore[misc]
@@ -95,7 +98,7 @@ def run_gunicorn(host: str, port: int, workers: int, **options: Any) -> None:
                 self.cfg.set(key, value)
 
         def load(self) -> Flask:
-            return create_app()
+            return create_app(overrides)
 
     Server().run()
 
@@ -106,7 +109,10 @@ def run_gunicorn(host: str, port: int, workers: int, **options: Any) -> None:
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 def demo(host: str, port: int, workers: int) -> None:
     """Migrate the database, create a demo engagement, print its link, and serve."""
-    app = _app()
+    overrides = (
+        {} if os.environ.get("QUESTIONNAIRE_BASE_URL") else {"BASE_URL": f"http://{host}:{port}"}
+    )
+    app = _app(overrides)
     db.upgrade(app.config["DATABASE_URL"])
     link = _invite(
         app, "Demo Health NHS Trust", "pre_discovery", timedelta(days=14), "PACS load balancing"
@@ -116,7 +122,7 @@ def demo(host: str, port: int, workers: int) -> None:
     click.echo(f"  Database: {app.config['DATABASE_URL']}")
     click.echo("")
     sys.stdout.flush()
-    run_gunicorn(host, port, workers)
+    run_gunicorn(host, port, workers, overrides)
 
 
 def register(group: click.Group) -> None:

@@ -79,5 +79,9 @@ def downgrade(url: str, revision: str) -> None:
 def current_revision(url: str) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
-    with make_engine(url).connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()

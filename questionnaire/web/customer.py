@@ -117,7 +117,8 @@ def resume() -> Any:
 def _page_view(page_id: str) -> PageView:
     if g.response is None or _submitted():
         raise _Redirect(_to_resume())
-    flow = responses.flow_of(g.q, g.response, until=page_id)
+    # The whole path, not just up to this page: the page shows "page 3 of 7" and its progress.
+    flow = responses.flow_of(g.q, g.response)
     if page_id not in flow.pages:
         raise _Redirect(_to_resume())
     return PageView(g.q, g.response, flow, page_id)

@@ -11,16 +11,9 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import Field, HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import Field, HiddenField, StringField, TextAreaField
 
-from questionnaire.engine.model import (
-    ChoiceQuestion,
-    FileQuestion,
-    LongTextQuestion,
-    MultiChoiceQuestion,
-    Question,
-    YesNoQuestion,
-)
+from questionnaire.engine.model import FileQuestion, LongTextQuestion, Question
 
 
 class ActionForm(FlaskForm):  # type: ignore[misc]
@@ -30,19 +23,12 @@ class ActionForm(FlaskForm):  # type: ignore[misc]
 
 
 def _field(question: Question) -> Field:
-    if isinstance(question, LongTextQuestion):
-        return TextAreaField()
-    if isinstance(question, YesNoQuestion):
-        return RadioField(choices=[("yes", "Yes"), ("no", "No")], validate_choice=False)
-    if isinstance(question, ChoiceQuestion):
-        return RadioField(
-            choices=[(c.value, c.label) for c in question.choices], validate_choice=False
-        )
-    if isinstance(question, MultiChoiceQuestion):
-        choices = [(c.value, c.label) for c in question.choices]
-        return SelectMultipleField(choices=choices, validate_choice=False)
+    # Rendering follows the GOV.UK patterns in our templates, and the engine parses the values,
+    # so a field only has to collect what was posted: every value, for checkboxes.
     if isinstance(question, FileQuestion):
         return FileField()
+    if isinstance(question, LongTextQuestion):
+        return TextAreaField()
     return StringField()
 
 
