@@ -14,7 +14,7 @@ from sqlalchemy import inspect, text
 from questionnaire.store import db
 from questionnaire.store.models import Base
 
-from ..conftest import PG_URL
+from tests.conftest import PG_URL
 
 
 def _urls(tmp_path: Path) -> list[str]:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from flask import Flask
 from sqlalchemy import select
 
 from questionnaire import create_app
 from questionnaire.store import db
 from questionnaire.store.models import DefinitionVersion, Response
 
-from ..conftest import ROOT, app_config
+from tests.conftest import ROOT, app_config
 from .customer import Customer, invite
 
 
