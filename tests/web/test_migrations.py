@@ -13,7 +13,6 @@ from sqlalchemy import inspect, text
 
 from questionnaire.store import db
 from questionnaire.store.models import Base
-
 from tests.conftest import PG_URL
 
 

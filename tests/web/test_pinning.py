@@ -10,8 +10,8 @@ from sqlalchemy import select
 from questionnaire import create_app
 from questionnaire.store import db
 from questionnaire.store.models import DefinitionVersion, Response
-
 from tests.conftest import ROOT, app_config
+
 from .customer import Customer, invite
 
 
