@@ -71,10 +71,12 @@ def _invite(
 @click.option("--customer", required=True, help="The customer's organisation name.")
 @click.option("--project", help="The project name, if any.")
 @click.option("--definition", default="pre_discovery", show_default=True)
-@click.option("--expires-in", default="14d", show_default=True, help="e.g. 14d, 48h")
-def invite(customer: str, project: str | None, definition: str, expires_in: str) -> None:
+@click.option("--expires-in", help="e.g. 14d or 48h; default: LINK_EXPIRY_DAYS (14) days")
+def invite(customer: str, project: str | None, definition: str, expires_in: str | None) -> None:
     """Create an engagement and its one-time link, and print the link."""
-    click.echo(_invite(_app(), customer, definition, parse_duration(expires_in), project))
+    app = _app()
+    lifetime = parse_duration(expires_in or f"{app.config['LINK_EXPIRY_DAYS']}d")
+    click.echo(_invite(app, customer, definition, lifetime, project))
 
 
 @click.command()

@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from questionnaire.services import definitions
 from questionnaire.store import db
 
-from . import customer, errors, jinja, security
+from . import customer, errors, jinja, security, site
 from .config import configure
 from .extensions import csrf, limiter
 
@@ -38,4 +38,5 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    app.register_blueprint(site.bp)
     app.register_blueprint(customer.bp)

@@ -216,3 +216,11 @@ def test_review_of_an_incomplete_response_cannot_submit(app: Flask) -> None:
     visitor.start()
     review = visitor.get("/review")
     assert "Some answers are missing" in review.text and "Submit answers" not in review.text
+
+
+def test_front_page_and_health_check(app: Flask) -> None:
+    client = app.test_client()
+    front = client.get("/")
+    assert front.status_code == 200 and "Open it with the link in our email" in front.text
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.json == {"status": "ok", "definitions": ["small"]}
