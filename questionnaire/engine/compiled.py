@@ -114,6 +114,15 @@ class Questionnaire:
         """The page each top-level question is on."""
         return {q.id: page.id for page in self.pages.values() for q in page.questions}
 
+    @cached_property
+    def dependents(self) -> Mapping[str, tuple[CompiledComputed, ...]]:
+        """For each question, the computed values that depend on it, in definition order."""
+        found: dict[str, list[CompiledComputed]] = {}
+        for computed in self.computed:
+            for question in computed.depends_on:
+                found.setdefault(question, []).append(computed)
+        return {key: tuple(values) for key, values in found.items()}
+
     def iter_questions(self) -> Iterator[CompiledQuestion]:
         for page in self.pages.values():
             yield from page.questions

@@ -66,14 +66,11 @@ class _Walk:
 
     def _page(self, page: CompiledPage) -> PageState:
         self.missing, self.problems = [], {}
-        added: set[str] = set()
         shown = []
         for question in page.questions:
             visible = self._question(question, self.answers.get(question.id))
             if visible is not None:
                 shown.append(visible)
-                added.add(question.id)
-        self._recompute(added)
         return PageState(
             id=page.id,
             title=self._pipe(page.page.title),
@@ -91,11 +88,13 @@ class _Walk:
                 return edge.to
         return REVIEW  # unreachable for a linted definition: the last edge is a default
 
-    def _recompute(self, added: set[str] | None) -> None:
-        """Refresh the computed values that depend on answers just added (all, at the start)."""
-        for computed in self.q.computed:
-            if added is not None and not computed.depends_on & added:
-                continue
+    def _recompute(self, added: str | None) -> None:
+        """Refresh the computed values that depend on the answer just added (all, at the start).
+
+        Refreshing right away lets later questions on the same page, and notes under the answer
+        itself, see a computed value that the answer changes.
+        """
+        for computed in self.q.computed if added is None else self.q.dependents.get(added, ()):
             value = computed.rule.evaluate(self.context)
             self.computed[computed.id] = value
             if is_unanswered(value):
@@ -147,6 +146,7 @@ class _Walk:
             return
         self.pruned[key] = value
         self.context[key] = value
+        self._recompute(key)
 
     def _accepted(
         self, cq: CompiledQuestion, raw: JSON, name: str, choices: tuple[Any, ...]

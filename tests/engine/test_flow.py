@@ -221,3 +221,24 @@ def test_until_stops_the_walk_at_the_page_shown(network) -> None:  # type: ignor
     flow = evaluate(network, {**COMPLETE, "fabric": "cisco_aci"}, until="network")
     assert flow.path == ("network",)
     assert flow.pages["network"].next == "aci"
+
+
+def test_computed_values_refresh_as_soon_as_their_answers_are_given() -> None:
+    questionnaire = load(
+        definition(
+            page(
+                "p",
+                choice(
+                    "fabric",
+                    "cisco_aci",
+                    "traditional",
+                    notes=[{"text": "ACI!", "show_if": {"var": "uses_aci"}}],
+                ),
+                question("aci_admin", show_if={"var": "uses_aci"}),
+            ),
+            computed=[{"id": "uses_aci", "logic": equals("fabric", "cisco_aci")}],
+        )
+    )
+    shown = evaluate(questionnaire, {"fabric": "cisco_aci"}).pages["p"].questions
+    assert [n.text for n in shown[0].notes] == ["ACI!"]
+    assert [q.id for q in shown] == ["fabric", "aci_admin"]
