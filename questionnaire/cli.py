@@ -25,18 +25,42 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def lint(paths: tuple[Path, ...]) -> None:
-    """Check definitions (files or folders; default: definitions/).
+@click.option(
+    "--templates",
+    "templates",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="SoW templates folder to check too (default: templates/, when it exists and the "
+    "pre_discovery definition loaded).",
+)
+def lint(paths: tuple[Path, ...], templates: Path | None) -> None:
+    """Check definitions (files or folders; default: definitions/) and the SoW templates.
 
     Prints one `path:line:col: severity: message` line per problem; exits 1 if any is an error.
+    Templates are checked against the `pre_discovery` definition, else (with --templates) against
+    every definition that loaded.
     """
     report = load_all(paths or (DEFAULT_DEFINITIONS,))
-    for diagnostic in report.diagnostics:
+    diagnostics = list(report.diagnostics)
+    folder = templates if templates is not None else Path("templates")
+    targets = [q for q in report.loaded.values() if q.id == "pre_discovery"]
+    if not targets and templates is not None:
+        targets = list(report.loaded.values())
+    linted = ""
+    if targets and (templates is not None or folder.is_dir()):
+        from sow_prefill.lint import lint_templates  # only the lint needs Jinja
+
+        found = {d for q in targets for d in lint_templates(folder, q)}
+        diagnostics += sorted(found)
+        linted = f", templates in {folder} checked"
+    elif templates is not None:
+        click.echo(f"{folder}: templates not checked: no definition loaded", err=True)
+    for diagnostic in diagnostics:
         click.echo(diagnostic.format())
-    errors = sum(d.severity is Severity.ERROR for d in report.diagnostics)
-    warnings = len(report.diagnostics) - errors
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    warnings = len(diagnostics) - errors
     summary = f"{len(report.loaded)} definition(s) loaded, {errors} error(s), {warnings} warning(s)"
-    click.echo(summary, err=True)
+    click.echo(summary + linted, err=True)
     sys.exit(1 if errors else 0)
 
 
@@ -114,8 +138,10 @@ def schema(output: Path | None) -> None:
 def _register_app_commands() -> None:
     # Imported here so the authors' tools work even where the web dependencies are broken.
     from .cli_app import register
+    from .cli_sow import register as register_sow
 
     register(main)
+    register_sow(main)
 
 
 _register_app_commands()

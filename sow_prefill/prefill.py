@@ -1,0 +1,243 @@
+"""Pre-filling: pruned answers + engagement facts + templates -> a structured :class:`Draft`.
+
+Templates call a few functions, each of which records what it filled and from where:
+
+* ``answer("ha_pair")``: the answer as the customer would read it, or a placeholder;
+* ``fact("ps_days_sold", "PS days sold")``: an engagement fact (sales handover), else the answer;
+* ``value("ha_pair")``: the raw value, for ``{% if %}`` and loops (nothing recorded);
+* ``records("services")`` and ``item(record, "port")``: a repeating group's records and fields;
+* ``placeholder("Change window")``: an item that is always confirmed on the call;
+* ``proposal("lb_mode")``: a recommendation derived from the answers, marked with its reason.
+
+``today`` is the date of the pre-fill (``PrefillInput.today``, else the current date).
+
+Engagement facts (from the sales handover, entered by the engineer) are listed in :data:`FACTS`;
+``fact()`` and ``value()`` accept those ids as well as question and computed ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from questionnaire.engine.answers import display
+from questionnaire.engine.logic import logic_data
+from questionnaire.engine.model import Question, RepeatQuestion
+
+from .markdown_text import MarkdownText, escape
+from .model import PLACEHOLDER, Draft, Field, Proposal, Provenance, Section
+from .recommend import recommendations
+from .sandbox import BoundedEnvironment, make_environment, render
+from .templates import Library, Template
+
+JSON = Any
+
+#: The engagement facts templates may name in ``fact()``/``value()``, with their labels. Those
+#: that are also questions (``ps_days_sold``...) fall back to the customer's answer.
+FACTS: Mapping[str, str] = {
+    "customer": "Customer",
+    "project": "Project",
+    "sow_number": "SoW number",
+    "agreement": "Governing agreement",
+    "vendor": "Vendor",
+    "ps_days_sold": "PS days sold",
+    "contract_date": "Sale / invoice / contract date",
+    "purchase_order": "Purchase order",
+    "quote_number": "Quote number",
+    "services_lead": "Services lead",
+}
+
+
+@dataclass(frozen=True)
+class PrefillInput:
+    """What the pre-filler reads: all of it plain data, none of it from the web or the database."""
+
+    answers: Mapping[str, JSON]
+    computed: Mapping[str, JSON] = field(default_factory=dict)
+    questions: Mapping[str, Question] = field(default_factory=dict)
+    facts: Mapping[str, JSON] = field(default_factory=dict)
+    dropped: Sequence[Mapping[str, JSON]] = ()
+    #: The draft's date; ``None`` for the current date (tests fix it).
+    today: date | None = None
+
+    def logic_data(self) -> dict[str, JSON]:
+        return logic_data({**self.answers, **self.computed})
+
+
+@dataclass(frozen=True)
+class Record:
+    """One record of a repeating group, as templates see it."""
+
+    group: str
+    index: int
+    data: Mapping[str, JSON]
+
+    @property
+    def number(self) -> int:
+        return self.index + 1
+
+
+class _Recorder:
+    """The functions a template calls, recording every field they fill or leave to confirm."""
+
+    def __init__(self, inp: PrefillInput, proposals: Mapping[str, Proposal]) -> None:
+        self.inp = inp
+        self.available = proposals
+        self.fields: list[Field] = []
+        self.proposals: dict[str, Proposal] = {}
+        self.section = ""
+
+    def _placeholder(self, key: str, label: str) -> MarkdownText:
+        self.fields.append(Field(self.section, key, label, None))
+        return MarkdownText(f"**{escape(PLACEHOLDER.format(label=label))}**")
+
+    def _filled(self, key: str, label: str, source: str, raw: JSON, text: str) -> MarkdownText:
+        provenance = Provenance(source, key, label, raw, text)
+        self.fields.append(Field(self.section, key, label, text, provenance))
+        return escape(text)
+
+    def _label(self, key: str, label: str | None) -> str:
+        if label:
+            return label
+        question = self.inp.questions.get(key)
+        return question.label if question is not None else key.replace("_", " ").capitalize()
+
+    def _display(self, key: str, raw: JSON) -> str:
+        question = self.inp.questions.get(key)
+        if question is not None:
+            return display(question, raw)
+        if isinstance(raw, bool):
+            return "Yes" if raw else "No"
+        return str(raw)
+
+    def answer(self, key: str, label: str | None = None) -> MarkdownText:
+        label = self._label(key, label)
+        if key in self.inp.answers and self.inp.answers[key] not in (None, "", []):
+            raw = self.inp.answers[key]
+            return self._filled(key, label, "answer", raw, self._display(key, raw))
+        if self.inp.computed.get(key) not in (None, "", []):
+            raw = self.inp.computed[key]
+            return self._filled(key, label, "computed", raw, self._display(key, raw))
+        return self._placeholder(key, label)
+
+    def fact(self, key: str, label: str | None = None) -> MarkdownText:
+        raw = self.inp.facts.get(key)
+        if raw not in (None, "", []):
+            return self._filled(key, self._label(key, label), "fact", raw, str(raw))
+        return self.answer(key, label)
+
+    def value(self, key: str) -> JSON:
+        if key in self.inp.answers:
+            return self.inp.answers[key]
+        return self.inp.computed.get(key, self.inp.facts.get(key))
+
+    def records(self, key: str) -> list[Record]:
+        raw = self.inp.answers.get(key)
+        items = raw if isinstance(raw, list) else []
+        return [Record(key, i, item) for i, item in enumerate(items) if isinstance(item, Mapping)]
+
+    def item(self, record: Record, key: str, label: str | None = None) -> MarkdownText:
+        group = self.inp.questions.get(record.group)
+        sub = (
+            next((q for q in group.questions if q.id == key), None)
+            if isinstance(group, RepeatQuestion)
+            else None
+        )
+        name = f"{record.group}[{record.index}].{key}"
+        label = label or (sub.label if sub is not None else key)
+        label = f"{label} ({_item_name(group)} {record.number})"
+        raw = record.data.get(key)
+        if raw in (None, "", []):
+            return self._placeholder(name, label)
+        text = display(sub, raw) if sub is not None else str(raw)
+        return self._filled(name, label, "answer", raw, text)
+
+    def placeholder(self, label: str) -> MarkdownText:
+        return self._placeholder(label.lower().replace(" ", "_"), label)
+
+    def proposal(self, topic: str) -> MarkdownText:
+        found = self.available.get(topic)
+        if found is None:
+            return self._placeholder(f"proposal:{topic}", f"Proposal for {topic.replace('_', ' ')}")
+        self.proposals[topic] = found
+        return MarkdownText(f"**Proposed:** {escape(found.text)} *(why: {escape(found.reason)})*")
+
+    def functions(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer,
+            "fact": self.fact,
+            "value": self.value,
+            "records": self.records,
+            "item": self.item,
+            "placeholder": self.placeholder,
+            "proposal": self.proposal,
+            "today": (self.inp.today or date.today()).isoformat(),
+        }
+
+
+def _item_name(group: Question | None) -> str:
+    return group.item_label.lower() if isinstance(group, RepeatQuestion) else "item"
+
+
+def template_functions(inp: PrefillInput) -> dict[str, Any]:
+    """The names a template sees for ``inp`` (the linter's trial render uses them)."""
+    proposals = {p.topic: p for p in recommendations(inp.answers, inp.computed)}
+    return _Recorder(inp, proposals).functions()
+
+
+def applicable(library: Library, inp: PrefillInput) -> list[Template]:
+    """The deployment templates whose ``applies_if`` holds for these answers."""
+    data = inp.logic_data()
+    return [t for t in library.deployments if t.applies_if is None or t.applies_if.holds(data)]
+
+
+def prefill(
+    library: Library,
+    inp: PrefillInput,
+    template_ids: Sequence[str] | None = None,
+    env: BoundedEnvironment | None = None,
+) -> Draft:
+    """One SoW with the base sections and the sections of every chosen deployment template."""
+    env = env or make_environment()
+    chosen = _choose(library, inp, template_ids)
+    recorder = _Recorder(inp, {p.topic: p for p in recommendations(inp.answers, inp.computed)})
+    context = recorder.functions()
+    sections = []
+    for section in library.base.spec.sections:
+        recorder.section = section.id
+        parts = [
+            render(env, section.markdown, context, f"{library.base.source.name}: {section.id}")
+        ]
+        for template in chosen:
+            for contribution in template.spec.sections:
+                if contribution.id == section.id:
+                    name = f"{template.source.name}: {section.id}"
+                    parts.append(render(env, contribution.markdown, context, name))
+        body = "\n\n".join(part.strip() for part in parts if part.strip())
+        sections.append(Section(section.id, section.title or section.id, body))
+    titles = " + ".join(t.spec.title for t in chosen) or "General"
+    return Draft(
+        title=f"Statement of Work: {titles}",
+        templates=tuple(t.id for t in chosen),
+        sections=tuple(sections),
+        fields=tuple(recorder.fields),
+        proposals=tuple(recorder.proposals.values()),
+        dropped=tuple(dict(d) for d in inp.dropped),
+    )
+
+
+def _choose(
+    library: Library, inp: PrefillInput, template_ids: Sequence[str] | None
+) -> list[Template]:
+    if not template_ids:
+        return applicable(library, inp)
+    chosen = []
+    for template_id in template_ids:
+        template = library.get(template_id)
+        if template is None:
+            known = ", ".join(t.id for t in library.deployments)
+            raise KeyError(f"unknown template '{template_id}' (known: {known})")
+        chosen.append(template)
+    return chosen
