@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import sys
 from datetime import timedelta
 from typing import Any
@@ -45,6 +46,7 @@ def db_current() -> None:
 
 
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+DEMO_ENGINEER = "engineer@example.com"
 
 
 def parse_duration(text: str) -> timedelta:
@@ -110,17 +112,23 @@ def run_gunicorn(
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 def demo(host: str, port: int, workers: int) -> None:
-    """Migrate the database, create a demo engagement, print its link, and serve."""
-    overrides = (
-        {} if os.environ.get("QUESTIONNAIRE_BASE_URL") else {"BASE_URL": f"http://{host}:{port}"}
-    )
+    """Migrate the database, create a demo engagement and engineer login, print them, and serve."""
+    from_env = os.environ.get("QUESTIONNAIRE_BASE_URL")
+    overrides = {} if from_env else {"BASE_URL": f"http://{host}:{port}"}
     app = _app(overrides)
     db.upgrade(app.config["DATABASE_URL"])
-    link = _invite(
-        app, "Demo Health NHS Trust", "pre_discovery", timedelta(days=14), "PACS load balancing"
-    )
+    lifetime = timedelta(days=int(app.config["LINK_EXPIRY_DAYS"]))
+    link = _invite(app, "Demo Health NHS Trust", "pre_discovery", lifetime, "PACS load balancing")
+    password = secrets.token_urlsafe(12)
+    with app.app_context():
+        from .services import accounts
+
+        accounts.ensure_user(db.session(), DEMO_ENGINEER, password, "Demo engineer")
     click.echo("")
-    click.echo(f"  Demo questionnaire link: {link}")
+    click.echo(f"  Customer's questionnaire link: {link}")
+    click.echo(f"  Engineers sign in at {app.config['BASE_URL']}/e/login")
+    click.echo(f"    email:    {DEMO_ENGINEER}")
+    click.echo(f"    password: {password}   (a new one on every start)")
     click.echo(f"  Database: {app.config['DATABASE_URL']}")
     click.echo("")
     sys.stdout.flush()
@@ -128,5 +136,31 @@ def demo(host: str, port: int, workers: int) -> None:
 
 
 def register(group: click.Group) -> None:
-    for command in (db_group, invite, serve, demo):
+    for command in (db_group, invite, serve, demo, user_group):
         group.add_command(command)
+
+
+@click.group("user")
+def user_group() -> None:
+    """Engineers' accounts."""
+
+
+@user_group.command("create")
+@click.argument("email")
+@click.option("--name", help="How the engineer is shown (default: the email's local part).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def user_create(email: str, name: str | None, password_stdin: bool) -> None:
+    """Create an engineer's account; the password is prompted for (or read from stdin)."""
+    from .services import accounts
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    app = _app()
+    with app.app_context():
+        try:
+            user = accounts.create_user(db.session(), email, password, name)
+        except accounts.AccountError as exc:
+            raise click.BadParameter(str(exc)) from None
+        click.echo(f"created {user.email}")

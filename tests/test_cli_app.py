@@ -58,3 +58,30 @@ def test_durations(text: str, expected: timedelta) -> None:
 def test_bad_durations(text: str) -> None:
     with pytest.raises(click.BadParameter):
         parse_duration(text)
+
+
+def test_user_create_reads_the_password_from_stdin(env: str) -> None:
+    runner = CliRunner()
+    runner.invoke(main, ["db", "upgrade"])
+    created = runner.invoke(
+        main, ["user", "create", "Eng@Example.com", "--password-stdin"], input="long enough pass\n"
+    )
+    assert created.exit_code == 0, created.output
+    assert "created eng@example.com" in created.output
+    again = runner.invoke(
+        main, ["user", "create", "eng@example.com", "--password-stdin"], input="long enough pass\n"
+    )
+    assert again.exit_code == 2 and "already exists" in again.output
+    short = runner.invoke(
+        main, ["user", "create", "b@example.com", "--password-stdin"], input="short\n"
+    )
+    assert short.exit_code == 2 and "at least 12 characters" in short.output
+
+
+def test_user_create_prompts_for_the_password_twice(env: str) -> None:
+    runner = CliRunner()
+    runner.invoke(main, ["db", "upgrade"])
+    created = runner.invoke(
+        main, ["user", "create", "c@example.com"], input="long enough pass\nlong enough pass\n"
+    )
+    assert created.exit_code == 0, created.output

@@ -173,3 +173,78 @@ class AuditEvent(Base):
     )
     response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id", ondelete="SET NULL"))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class User(Base):
+    """An engineer. ``session_nonce`` is part of the login cookie: changing it logs out everywhere."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    session_nonce: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SowDraft(Base):
+    """The Statement of Work of an engagement's response: pre-filled, then revised by engineers."""
+
+    __tablename__ = "sow_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(
+        ForeignKey("engagements.id", ondelete="CASCADE"), index=True
+    )
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), unique=True
+    )
+    #: The pre-fill's structure: templates, fields with provenance, checklist, proposals, dropped.
+    prefill: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    revisions: Mapped[list[SowRevision]] = relationship(
+        back_populates="draft", order_by="SowRevision.number"
+    )
+    requests: Mapped[list[RevisionRequest]] = relationship(
+        back_populates="draft", order_by="RevisionRequest.id"
+    )
+
+
+class SowRevision(Base):
+    """One saved version of the SoW's Markdown; a revision may be marked as sent to the customer."""
+
+    __tablename__ = "sow_revisions"
+    __table_args__ = (UniqueConstraint("draft_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("sow_drafts.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    markdown: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(254))
+    note: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    draft: Mapped[SowDraft] = relationship(back_populates="revisions")
+
+
+class RevisionRequest(Base):
+    """The customer asked for changes to a sent revision."""
+
+    __tablename__ = "sow_revision_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(
+        ForeignKey("sow_drafts.id", ondelete="CASCADE"), index=True
+    )
+    revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sow_revisions.id", ondelete="SET NULL")
+    )
+    note: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(254))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    draft: Mapped[SowDraft] = relationship(back_populates="requests")

@@ -8,10 +8,10 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from questionnaire.services import definitions
+from questionnaire.services import definitions, sow
 from questionnaire.store import db
 
-from . import customer, errors, jinja, security, site
+from . import auth, customer, engineer, errors, jinja, security, site
 from .config import configure
 from .extensions import csrf, limiter
 
@@ -33,6 +33,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     definitions.init_app(app)
+    sow.init_app(app)
+    auth.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
 
@@ -40,3 +42,5 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(site.bp)
     app.register_blueprint(customer.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(engineer.bp)

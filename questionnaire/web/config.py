@@ -16,8 +16,12 @@ DEFAULTS: dict[str, Any] = {
     "ENV_NAME": "development",  # "production" turns on Secure cookies, HSTS and a required SECRET_KEY
     "BASE_URL": "http://127.0.0.1:5000",
     "DEFINITIONS_DIR": "definitions",
+    "TEMPLATES_DIR": "templates",  # the SoW deployment templates
     "LINK_EXPIRY_DAYS": 14,
     "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,  # a whole request; files are also checked one by one
+    # Text fields of a (multipart) page: above the longest answer a definition allows, so a long
+    # answer gets the question's own "Enter N characters or fewer" instead of a 413.
+    "MAX_FORM_MEMORY_SIZE": 4 * 1024 * 1024,
     "UPLOAD_QUOTA_BYTES": 100 * 1024 * 1024,  # per response
     "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
@@ -47,7 +51,8 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         if production:
             raise RuntimeError("QUESTIONNAIRE_SECRET_KEY must be set in production")
         app.config["SECRET_KEY"] = _development_key(instance)
-    app.config["SESSION_COOKIE_SECURE"] = app.config.get("SESSION_COOKIE_SECURE", production)
+    if production:  # Flask's own default (False) must not win over production's
+        app.config["SESSION_COOKIE_SECURE"] = True
     app.config["BASE_URL"] = str(app.config["BASE_URL"]).rstrip("/")
 
 

@@ -9,17 +9,28 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from questionnaire.engine import REVIEW, PageNotOnPath, RecordNotFound
-from questionnaire.services import links, responses, uploads
+from questionnaire.services import links, responses, sow, uploads
 from questionnaire.services.definitions import registry
 from questionnaire.store import db
 from questionnaire.store.models import ResponseStatus
 
+from .errors import render_error
 from .extensions import limiter
 from .forms import ActionForm, input_values, page_form, raw_values
-from .pages import PageView, page_questions, record_values, render_page, render_record
+from .pages import (
+    PageView,
+    all_questions,
+    page_questions,
+    previewed,
+    record_values,
+    render_page,
+    render_record,
+)
 
 bp = Blueprint("customer", __name__, url_prefix="/r/<token>")
 
@@ -129,6 +140,24 @@ class _Redirect(Exception):
         self.response = response
 
 
+@bp.errorhandler(CSRFError)
+def _session_ended(exc: CSRFError) -> Any:
+    """A respondent whose session ended (or a forged post) gets the page back, with what was
+    typed kept and a request to save again; nothing is saved."""
+    expired = "Your session expired. Go back, reload the page and try again."
+    if request.endpoint != "customer.save":
+        return render_error(400, expired)
+    try:
+        _load_link()
+        view = _page_view((request.view_args or {}).get("page_id", ""))
+    except (HTTPException, _Redirect):
+        return render_error(400, expired)
+    questions = all_questions(view)
+    form = page_form(questions)
+    form.version.data = str(g.response.version)
+    return render_page(view, form, raw_values(form, questions), {}, notice="session", status=400)
+
+
 @bp.errorhandler(_Redirect)
 def _follow(exc: _Redirect) -> WerkzeugResponse:
     return exc.response
@@ -146,15 +175,18 @@ def page(page_id: str) -> Any:
 @bp.post("/p/<page_id>")
 def save(page_id: str) -> Any:
     view = _page_view(page_id)
-    questions = page_questions(view.state)
+    questions = all_questions(view)
     form = page_form(questions)
     posted = raw_values(form, questions)
     if not form.validate_on_submit():
         # Usually a session cookie lost while the page was open: keep what was typed, ask again.
         form.version.data = str(g.response.version)
         return render_page(view, form, posted, {}, notice="session", status=400)
+    # Files only for the file questions shown with the values posted alongside them.
+    shown_now = {shown.id for shown in previewed(view, posted).questions}
+    file_questions = [q for q in questions if q.id in shown_now]
     file_errors = uploads.accept_files(
-        db.session(), g.q, g.response, questions, request.files, posted
+        db.session(), g.q, g.response, file_questions, request.files, posted
     )
     try:
         result = responses.save_page(
@@ -195,7 +227,7 @@ def preview(page_id: str) -> Any:
     The server evaluates the conditions (one implementation of the logic); nothing is saved.
     """
     view = _page_view(page_id)
-    questions = page_questions(view.state)
+    questions = all_questions(view)
     form = page_form(questions)
     if not form.validate_on_submit():
         abort(400, description="Your session expired.")
@@ -312,7 +344,19 @@ def submit() -> Any:
             render_template("customer/review.html", q=g.q, flow=flow, form=form, notice="conflict"),
             409,
         )
+    _draft_sow()
     return redirect(url_for(".done", submitted=1))
+
+
+def _draft_sow() -> None:
+    """Pre-fill the SoW for the engineer; a template problem never fails the customer's submission."""
+    try:
+        sow.generate(db.session(), g.q, g.response, "pre-filler")
+    except sow.TemplatesUnavailable:
+        db.session().rollback()
+        current_app.logger.exception(
+            "the SoW could not be pre-filled for response %s", g.response.id
+        )
 
 
 @bp.get("/done")

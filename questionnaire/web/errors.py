@@ -47,7 +47,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[str, int]:
         status = exc.code or 500
-        description = exc.description if _custom(exc) else None
+        # Flask-Limiter describes a 429 with the limit itself ("5 per 1 minute"): not advice.
+        description = exc.description if _custom(exc) and status != 429 else None
         return render_error(status, description)
 
     @app.errorhandler(CSRFError)

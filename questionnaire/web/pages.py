@@ -37,7 +37,13 @@ class PageView:
 
 
 def page_questions(state: PageState) -> list[Question]:
+    """The questions shown on the page now."""
     return [shown.question for shown in state.questions]
+
+
+def all_questions(view: PageView) -> list[Question]:
+    """Every question of the page, shown or not: a POST may reveal some (the server decides)."""
+    return [cq.question for cq in view.q.pages[view.page_id].questions]
 
 
 def _ordered_errors(state: PageState, errors: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -61,7 +67,7 @@ def render_page(
     state = view.state
     if preview is not None:
         # Re-evaluate visibility with what is typed so far (not saved); keep the typed values.
-        state = _previewed(view, preview)
+        state = previewed(view, preview)
         values = {**input_values([s.question for s in state.questions], {}), **preview}
     template = "customer/_questions.html" if fragment else "customer/page.html"
     messages = {key: str(getattr(m, "message", m)) for key, m in errors.items()}
@@ -79,15 +85,15 @@ def render_page(
     return html, status
 
 
-def _previewed(view: PageView, typed: Mapping[str, Any]) -> PageState:
+def previewed(view: PageView, typed: Mapping[str, Any]) -> PageState:
+    """The page as it applies to what is typed so far (nothing is saved)."""
     from questionnaire.engine.answers import Invalid, parse_answer
 
     answers = dict(view.response.answers)
-    for shown in view.state.questions:
-        if shown.id in typed:
-            parsed = parse_answer(shown.question, typed[shown.id])
-            answers[shown.id] = None if isinstance(parsed, Invalid) else parsed
-    # Every question of the page may appear, so evaluate against the page's full question list.
+    for question in all_questions(view):
+        if question.id in typed:
+            parsed = parse_answer(question, typed[question.id])
+            answers[question.id] = None if isinstance(parsed, Invalid) else parsed
     flow = evaluate(view.q, answers, until=view.page_id)
     return flow.pages[view.page_id]
 

@@ -15,9 +15,7 @@ from flask.testing import FlaskClient
 from questionnaire.services import links
 from questionnaire.store import db
 
-CSRF = re.compile(
-    r'name="csrf_token" type="hidden" value="([^"]+)"|value="([^"]+)" name="csrf_token"'
-)
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 VERSION = re.compile(r'id="version" name="version" type="hidden" value="(\d*)"')
 
 

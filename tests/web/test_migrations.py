@@ -57,3 +57,28 @@ def test_every_revision_downgrades_and_upgrades_again(empty_databases: list[str]
         db.downgrade(url, "base")
         assert db.current_revision(url) is None
         db.upgrade(url)
+
+
+def test_a_database_at_every_earlier_revision_upgrades_without_loss(
+    empty_databases: list[str],
+) -> None:
+    script = ScriptDirectory.from_config(db.alembic_config("sqlite://"))
+    revisions = [r.revision for r in reversed(list(script.walk_revisions()))]
+    for url in empty_databases:
+        for earlier in revisions[:-1]:
+            if db.current_revision(url):
+                db.downgrade(url, "base")
+            db.upgrade(url, earlier)
+            engine = db.make_engine(url)
+            with engine.begin() as connection:
+                connection.execute(
+                    text(
+                        "INSERT INTO engagements (customer, project, facts, created_at, created_by) "
+                        "VALUES ('Kept Ltd', NULL, '{}', CURRENT_TIMESTAMP, 'test')"
+                    )
+                )
+            db.upgrade(url)
+            with engine.connect() as connection:
+                kept = connection.execute(text("SELECT customer FROM engagements")).scalars().all()
+            engine.dispose()
+            assert kept == ["Kept Ltd"], (url, earlier)
