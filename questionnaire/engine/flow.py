@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .answers import Invalid, parse_answer
+from .answers import Invalid, conforms, parse_answer
 from .compiled import CompiledNote, CompiledPage, CompiledQuestion, Questionnaire
 from .flow_state import Dropped, FlowResult, PageState, ShownNote, ShownQuestion
 from .logic import is_unanswered
@@ -22,19 +22,27 @@ JSON = Any
 
 
 def evaluate(
-    questionnaire: Questionnaire, answers: Mapping[str, JSON], until: str | None = None
+    questionnaire: Questionnaire,
+    answers: Mapping[str, JSON],
+    until: str | None = None,
+    *,
+    trusted: bool = False,
 ) -> FlowResult:
     """Walk the graph from the start page with ``answers``.
 
     With ``until``, the walk stops after that page: showing a page costs the pages before it,
-    not the whole definition.
+    not the whole definition. ``trusted`` answers were parsed by :func:`parse_answer` when they
+    were stored (the web app's); they are checked for their shape only, not parsed again.
     """
-    return _Walk(questionnaire, answers).run(until)
+    return _Walk(questionnaire, answers, trusted).run(until)
 
 
 class _Walk:
-    def __init__(self, questionnaire: Questionnaire, answers: Mapping[str, JSON]) -> None:
+    def __init__(
+        self, questionnaire: Questionnaire, answers: Mapping[str, JSON], trusted: bool
+    ) -> None:
         self.q = questionnaire
+        self.trusted = trusted
         self.answers = answers if isinstance(answers, Mapping) else {}
         self.context: dict[str, JSON] = {}  # what conditions see: active, answered values
         self.pruned: dict[str, JSON] = {}
@@ -154,7 +162,10 @@ class _Walk:
         """The stored answer if it still fits the question, else ``None`` (and a dropped entry)."""
         if is_unanswered(raw):
             return None
-        parsed = parse_answer(cq.question, raw)
+        if self.trusted:
+            parsed = raw if conforms(cq.question, raw) else Invalid("not in the expected form")
+        else:
+            parsed = parse_answer(cq.question, raw)
         if isinstance(parsed, Invalid) or parsed is None:
             reason = f"not a valid answer: {parsed.message}" if parsed else "not a valid answer"
             self.dropped.append(Dropped(name, raw, reason))

@@ -127,12 +127,17 @@ _EVALUATION_ERRORS = (datalogic_py.DataLogicError, OverflowError, ValueError, Ty
 class CompiledRule:
     """A rule compiled once per definition version, with the answers it reads.
 
-    Evaluation is the hot path of every request, so the payload is built with as little Python
-    as possible: only the top-level answers the rule reads are handed to the engine, so the cost
-    of an evaluation does not grow with the number of answers.
+    Evaluation is the hot path of every request and costs little beyond the engine call
+    itself, so the Python around it is kept to a minimum:
+
+    * only the top-level answers the rule reads are handed to the engine, so the cost of an
+      evaluation does not grow with the number of answers;
+    * most conditions test a single answer, so that case has its own branch (no loop);
+    * when the single answer a rule reads is not given, :meth:`holds` does not call the engine:
+      rules are deterministic, so that truth value was computed once, when the rule compiled.
     """
 
-    __slots__ = ("_evaluate", "_keys", "reads", "reads_everything", "source")
+    __slots__ = ("_if_unanswered", "_key", "_keys", "_rule", "reads", "reads_everything", "source")
 
     def __init__(
         self,
@@ -140,51 +145,71 @@ class CompiledRule:
         reads: frozenset[str],
         reads_everything: bool,
         compiled: datalogic_py.Rule,
+        *,
+        deterministic: bool,
     ) -> None:
         self.source = source
         self.reads = reads
         self.reads_everything = reads_everything
-        self._keys = tuple(sorted(reads))
-        self._evaluate = compiled.evaluate
+        self._rule = compiled
+        keys = None if reads_everything else tuple(sorted(reads))
+        #: The answers handed over, or None when the rule may read any of them.
+        self._keys = keys
+        #: The only answer the rule reads, if it reads exactly one (the common case). The branch
+        #: that uses it relies on ``_if_unanswered``, hence on the rule being deterministic.
+        self._key = keys[0] if keys is not None and len(keys) == 1 and deterministic else None
+        #: What ``holds`` gives when that single answer is not given: the rule's truth on no data.
+        self._if_unanswered = self._truth({})
 
     def __repr__(self) -> str:
         return f"CompiledRule({self.source!r})"
 
     def _payload(self, data: Mapping[str, JSON] | JSON) -> JSON:
-        if type(data) is dict and not self.reads_everything:
+        keys = self._keys
+        if type(data) is dict and keys is not None:
             payload = {}
-            for key in self._keys:
+            for key in keys:
                 if key in data:
                     payload[key] = data[key]
             return payload
         if not isinstance(data, Mapping):
             return _as_engine_input(data)
-        if self.reads_everything:
+        if keys is None:
             return dict(data)
-        return {key: data[key] for key in self._keys if key in data}
+        return {key: data[key] for key in keys if key in data}
+
+    def _truth(self, payload: JSON) -> bool:
+        try:
+            return bool(self._rule.evaluate(payload))
+        except _EVALUATION_ERRORS:
+            return False
 
     def evaluate(self, data: Mapping[str, JSON] | JSON) -> JSON:
         """The rule's value for ``data`` (already passed through :func:`logic_data`); never raises."""
-        payload = self._payload(data)
+        key = self._key
+        if key is not None and type(data) is dict:
+            payload = {key: data[key]} if key in data else {}
+        else:
+            payload = self._payload(data)
         try:
-            return self._evaluate(payload)
+            return self._rule.evaluate(payload)
         except _EVALUATION_ERRORS:
             return None
 
     def holds(self, data: Mapping[str, JSON]) -> bool:
         """Whether the rule is truthy for ``data`` (JsonLogic truthiness; ``null`` is false).
 
-        The body repeats :meth:`evaluate` on purpose: one Python call less on the hot path.
+        The body inlines :meth:`_truth` on purpose: one Python call less on the hot path.
         """
-        if type(data) is dict and not self.reads_everything:
-            payload: JSON = {}
-            for key in self._keys:
-                if key in data:
-                    payload[key] = data[key]
+        key = self._key
+        if key is not None and type(data) is dict:
+            if key not in data:
+                return self._if_unanswered
+            payload = {key: data[key]}
         else:
             payload = self._payload(data)
         try:
-            return bool(self._evaluate(payload))
+            return bool(self._rule.evaluate(payload))
         except _EVALUATION_ERRORS:
             return False
 
@@ -199,7 +224,13 @@ def compile_rule(rule: JSON) -> CompiledRule:
     compiled = _ENGINE.compile(_as_engine_input(rule))
     facts = compiled.facts()
     reads = frozenset(str(path[0]) for path in facts["reads"] if path)
-    return CompiledRule(rule, reads, not facts["reads_complete"], compiled)
+    return CompiledRule(
+        rule,
+        reads,
+        not facts["reads_complete"],
+        compiled,
+        deterministic=facts["deterministic"],
+    )
 
 
 def variables_read(rule: JSON) -> list[tuple[str, str]]:

@@ -59,18 +59,20 @@ def submit_page(
     answers: Mapping[str, JSON],
     page_id: str,
     posted: Mapping[str, JSON],
+    *,
+    trusted: bool = False,
 ) -> PageSubmission:
     """Apply ``posted`` (raw form values by question id) to page ``page_id``.
 
     Valid values are merged into the answers even when other fields on the page have errors, so
     nothing the respondent typed correctly is lost. A field left out of ``posted`` is cleared when
     the question is shown (an unticked checkbox posts nothing). Repeating groups are edited one
-    record at a time (:func:`submit_record`) and are left alone here.
+    record at a time (:func:`submit_record`) and are left alone here. ``trusted``: the stored
+    answers were parsed when they were saved (see :func:`evaluate`).
     """
     page = questionnaire.pages.get(page_id)
-    if page is None or page_id not in evaluate(questionnaire, answers, until=page_id).pages:
+    if page is None:
         raise PageNotOnPath(page_id)
-    merged = dict(answers)
     errors: dict[str, str] = {}
     parsed: dict[str, JSON] = {}
     for cq in page.questions:
@@ -81,17 +83,18 @@ def submit_page(
             errors[cq.id] = value.message
         else:
             parsed[cq.id] = value
-    # Visibility depends on earlier answers on the same page, so merge everything parsed first,
-    # then keep only what the recomputed flow shows.
-    flow = evaluate(questionnaire, {**merged, **parsed}, until=page_id)
-    state = flow.pages[page_id]
+    # One walk decides everything: the flow lets only visible answers into its context, so the
+    # values posted for questions it hides change nothing it computes for this page.
+    flow = evaluate(questionnaire, {**answers, **parsed}, until=page_id, trusted=trusted)
+    state = flow.pages.get(page_id)
+    if state is None:
+        raise PageNotOnPath(page_id)
     shown = {q.id for q in state.questions}
+    merged = dict(answers)
     for key, value in parsed.items():
         if key in shown:
             _store(merged, key, value)
     errors = {k: v for k, v in errors.items() if k in shown}
-    flow = evaluate(questionnaire, merged, until=page_id)
-    state = flow.pages[page_id]
     for name in state.missing:
         errors.setdefault(name, required_message(questionnaire.questions[name.split("[")[0]]))
     for name, message in state.problems.items():
@@ -112,13 +115,13 @@ def submit_record(
     group_id: str,
     index: int | None,
     posted: Mapping[str, JSON],
+    *,
+    trusted: bool = False,
 ) -> PageSubmission:
     """Add (``index`` None) or replace one record of repeating group ``group_id``."""
     group = questionnaire.questions.get(group_id)
     page_id = questionnaire.page_of.get(group_id, "")
     if group is None or not group.is_repeat:
-        raise PageNotOnPath(page_id)
-    if page_id not in evaluate(questionnaire, answers, until=page_id).pages:
         raise PageNotOnPath(page_id)
     assert isinstance(group.question, RepeatQuestion)
     records = list(answers.get(group_id) or []) if isinstance(answers.get(group_id), list) else []
@@ -138,11 +141,11 @@ def submit_record(
             f"You can add up to {group.question.max_items} {group.question.item_label.lower()} entries"
         )
     trial = [*records[:position], record, *records[position + 1 :]]
-    flow = evaluate(
-        questionnaire, {**answers, group_id: trial}, until=questionnaire.page_of[group_id]
-    )
+    flow = evaluate(questionnaire, {**answers, group_id: trial}, until=page_id, trusted=trusted)
+    state = flow.pages.get(page_id)
+    if state is None:
+        raise PageNotOnPath(page_id)
     prefix = f"{group_id}[{position}]."
-    state = flow.pages[questionnaire.page_of[group_id]]
     shown_fields = _record_fields(flow, group_id, position)
     record = {k: v for k, v in record.items() if k in shown_fields}
     for name in state.missing:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from questionnaire.store.models import Engagement, Link, utcnow
 
@@ -45,7 +45,16 @@ def resolve(db: Session, token: str) -> Resolved:
     """The link a token opens, and whether it still works. Reads only: a GET may call it."""
     if not TOKEN_SHAPE.match(token):
         return Resolved(LinkState.UNKNOWN)
-    link = db.execute(select(Link).where(Link.token_hash == token_hash(token))).scalar_one_or_none()
+    # One round trip: the link, its engagement and the engagement's responses.
+    link = (
+        db.execute(
+            select(Link)
+            .where(Link.token_hash == token_hash(token))
+            .options(joinedload(Link.engagement).joinedload(Engagement.responses))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     if link is None:
         return Resolved(LinkState.UNKNOWN)
     if link.revoked_at is not None:

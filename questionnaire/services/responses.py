@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
 
 from questionnaire.engine import (
@@ -50,12 +50,10 @@ class Opened:
 
 
 def open_response(db: Session, registry: DefinitionRegistry, link: Link) -> Opened:
-    response = db.execute(
-        select(Response).where(
-            Response.engagement_id == link.engagement_id,
-            Response.definition_id == link.definition_id,
-        )
-    ).scalar_one_or_none()
+    # The link's engagement and responses are loaded with it (see links.resolve).
+    response = next(
+        (r for r in link.engagement.responses if r.definition_id == link.definition_id), None
+    )
     if response is not None:
         return Opened(registry.by_hash(db, response.definition_sha256), response)
     current = registry.current.get(link.definition_id)
@@ -90,7 +88,8 @@ def start(db: Session, registry: DefinitionRegistry, link: Link, actor: str) -> 
 def flow_of(
     questionnaire: Questionnaire, response: Response | None, until: str | None = None
 ) -> FlowResult:
-    return evaluate(questionnaire, response.answers if response else {}, until=until)
+    """The flow of the stored answers (parsed when they were saved, so trusted)."""
+    return evaluate(questionnaire, response.answers if response else {}, until=until, trusted=True)
 
 
 def _save(
@@ -153,7 +152,7 @@ def save_page(
         db,
         response,
         version,
-        lambda answers: submit_page(q, answers, page, posted),
+        lambda answers: submit_page(q, answers, page, posted, trusted=True),
         actor,
         "response.save",
         page=page,
@@ -171,7 +170,7 @@ def save_record(
     actor: str,
 ) -> PageSubmission:
     return _save(
-        db, response, version, lambda answers: submit_record(q, answers, group, index, posted), actor,
+        db, response, version, lambda answers: submit_record(q, answers, group, index, posted, trusted=True), actor,
         "response.save_record", group=group, index=index,
     )  # fmt: skip
 
@@ -187,7 +186,7 @@ def delete_record(
 ) -> PageSubmission:
     def apply(answers: Mapping[str, Any]) -> PageSubmission:
         remaining = remove_record(answers, group, index)
-        return PageSubmission(remaining, {}, evaluate(q, remaining))
+        return PageSubmission(remaining, {}, evaluate(q, remaining, trusted=True))
 
     return _save(
         db, response, version, apply, actor, "response.remove_record", group=group, index=index
@@ -203,7 +202,7 @@ def submit(
     """
     if response.status is not ResponseStatus.DRAFT:
         raise AlreadySubmitted
-    flow = evaluate(q, response.answers)
+    flow = evaluate(q, response.answers, trusted=True)
     if not flow.complete:
         raise Conflict
     now = utcnow()

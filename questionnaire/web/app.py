@@ -11,9 +11,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from questionnaire.services import definitions, sow
 from questionnaire.store import db
 
-from . import auth, customer, engineer, errors, jinja, security, site
+from . import auth, customer, engineer, errors, guessing, jinja, security, site
 from .config import configure
-from .extensions import csrf, limiter
+from .extensions import csrf
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -36,7 +36,7 @@ def register_extensions(app: Flask) -> None:
     sow.init_app(app)
     auth.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
+    guessing.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

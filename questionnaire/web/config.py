@@ -24,8 +24,6 @@ DEFAULTS: dict[str, Any] = {
     "MAX_FORM_MEMORY_SIZE": 4 * 1024 * 1024,
     "UPLOAD_QUOTA_BYTES": 100 * 1024 * 1024,  # per response
     "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
-    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
-    "RATELIMIT_HEADERS_ENABLED": True,
     "LINK_GUESS_LIMIT": "30 per minute",
     # A respondent may idle for hours on a page: a CSRF token lives as long as the session.
     "WTF_CSRF_TIME_LIMIT": None,

@@ -13,15 +13,16 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from questionnaire.engine import REVIEW, PageNotOnPath, RecordNotFound
+from questionnaire.engine import REVIEW, FlowResult, PageNotOnPath, RecordNotFound
+from questionnaire.engine.model import Question
 from questionnaire.services import links, responses, sow, uploads
 from questionnaire.services.definitions import registry
 from questionnaire.store import db
 from questionnaire.store.models import ResponseStatus
 
 from .errors import render_error
-from .extensions import limiter
 from .forms import ActionForm, input_values, page_form, raw_values
+from .guessing import count_failed_lookup
 from .pages import (
     PageView,
     all_questions,
@@ -53,13 +54,6 @@ LINK_MESSAGES = {
 }
 
 
-def _guess_counts(response: WerkzeugResponse) -> bool:
-    return response.status_code in (404, 410)
-
-
-limiter.limit(lambda: current_app.config["LINK_GUESS_LIMIT"], deduct_when=_guess_counts)(bp)
-
-
 @bp.url_value_preprocessor
 def _pull_token(endpoint: str | None, values: dict[str, Any] | None) -> None:
     g.token = (values or {}).pop("token", "")
@@ -76,6 +70,7 @@ def _load_link() -> None:
     session = db.session()
     resolved = links.resolve(session, g.token)
     if resolved.state is not links.LinkState.ACTIVE:
+        count_failed_lookup()
         status, title, advice = LINK_MESSAGES[resolved.state]
         abort(status, description=f"{title}. {advice}")
     assert resolved.link is not None
@@ -96,7 +91,7 @@ def _to_resume() -> WerkzeugResponse:
         return redirect(url_for(".start"))
     if _submitted():
         return redirect(url_for(".done"))
-    target = responses.flow_of(g.q, g.response).resume_page
+    target = _flow().resume_page
     return redirect(url_for(".review") if target == REVIEW else url_for(".page", page_id=target))
 
 
@@ -104,7 +99,7 @@ def _to_resume() -> WerkzeugResponse:
 def start() -> Any:
     if _submitted():
         return redirect(url_for(".done"))
-    flow = responses.flow_of(g.q, g.response) if g.response else None
+    flow = _flow() if g.response else None
     return render_template(
         "customer/start.html", q=g.q, engagement=g.link.engagement, flow=flow, form=ActionForm()
     )
@@ -125,11 +120,20 @@ def resume() -> Any:
     return _to_resume()
 
 
+def _flow() -> FlowResult:
+    """The flow of the stored answers, computed at most once per request and version."""
+    key = (g.response.id, g.response.version) if g.response else None
+    if g.get("flow_key") != key:
+        g.flow, g.flow_key = responses.flow_of(g.q, g.response), key
+    flow: FlowResult = g.flow
+    return flow
+
+
 def _page_view(page_id: str) -> PageView:
     if g.response is None or _submitted():
         raise _Redirect(_to_resume())
     # The whole path, not just up to this page: the page shows "page 3 of 7" and its progress.
-    flow = responses.flow_of(g.q, g.response)
+    flow = _flow()
     if page_id not in flow.pages:
         raise _Redirect(_to_resume())
     return PageView(g.q, g.response, flow, page_id)
@@ -182,12 +186,7 @@ def save(page_id: str) -> Any:
         # Usually a session cookie lost while the page was open: keep what was typed, ask again.
         form.version.data = str(g.response.version)
         return render_page(view, form, posted, {}, notice="session", status=400)
-    # Files only for the file questions shown with the values posted alongside them.
-    shown_now = {shown.id for shown in previewed(view, posted).questions}
-    file_questions = [q for q in questions if q.id in shown_now]
-    file_errors = uploads.accept_files(
-        db.session(), g.q, g.response, file_questions, request.files, posted
-    )
+    file_errors = _accept_files(view, questions, posted)
     try:
         result = responses.save_page(
             db.session(), g.q, g.response, _version(form), page_id, posted, g.actor
@@ -207,10 +206,22 @@ def save(page_id: str) -> Any:
         return render_page(view, form, posted, errors, status=status)
     if request.form.get("action") == "later":
         return redirect(url_for(".saved"))
-    following = responses.flow_of(g.q, g.response).next_page(page_id)
+    following = result.flow.next_page(page_id)
     return redirect(
         url_for(".review") if following == REVIEW else url_for(".page", page_id=following)
     )
+
+
+def _accept_files(
+    view: PageView, questions: list[Question], posted: dict[str, Any]
+) -> dict[str, Any]:
+    """Store the files posted for file questions shown with the values posted alongside them."""
+    files = [q for q in questions if q.type == "file"]
+    if not files:
+        return {}
+    shown_now = {shown.id for shown in previewed(view, posted).questions}
+    visible = [q for q in files if q.id in shown_now]
+    return uploads.accept_files(db.session(), g.q, g.response, visible, request.files, posted)
 
 
 def _version(form: ActionForm) -> int:
@@ -317,10 +328,9 @@ def saved() -> Any:
 def review() -> Any:
     if g.response is None or _submitted():
         return _to_resume()
-    flow = responses.flow_of(g.q, g.response)
     form = ActionForm()
     form.version.data = str(g.response.version)
-    return render_template("customer/review.html", q=g.q, flow=flow, form=form)
+    return render_template("customer/review.html", q=g.q, flow=_flow(), form=form)
 
 
 @bp.post("/submit")
@@ -338,7 +348,7 @@ def submit() -> Any:
     except responses.AlreadySubmitted:
         return redirect(url_for(".done"))
     except responses.Conflict:
-        flow = responses.flow_of(g.q, g.response)
+        flow = _flow()
         form.version.data = str(g.response.version)
         return (
             render_template("customer/review.html", q=g.q, flow=flow, form=form, notice="conflict"),
@@ -363,7 +373,7 @@ def _draft_sow() -> None:
 def done() -> Any:
     if not _submitted():
         return _to_resume()
-    flow = responses.flow_of(g.q, g.response)
+    flow = _flow()
     return render_template(
         "customer/done.html",
         q=g.q,

@@ -45,11 +45,13 @@ def render_error(status: int, description: str | None) -> tuple[str, int]:
 
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> tuple[str, int]:
+    def http_error(exc: HTTPException) -> tuple[str, int, dict[str, str]]:
         status = exc.code or 500
-        # Flask-Limiter describes a 429 with the limit itself ("5 per 1 minute"): not advice.
-        description = exc.description if _custom(exc) and status != 429 else None
-        return render_error(status, description)
+        description = exc.description if _custom(exc) else None
+        page, status = render_error(status, description)
+        # Keep what the exception says in headers (Retry-After, Allow, WWW-Authenticate).
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        return page, status, headers
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> tuple[str, int]:

@@ -7,13 +7,14 @@ POST its CSRF token and collect the raw values the engine parses.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import Field, HiddenField, StringField, TextAreaField
 
-from questionnaire.engine.model import FileQuestion, LongTextQuestion, Question
+from questionnaire.engine.model import Question
 
 
 class ActionForm(FlaskForm):  # type: ignore[misc]
@@ -22,26 +23,28 @@ class ActionForm(FlaskForm):  # type: ignore[misc]
     version = HiddenField()
 
 
-def _field(question: Question) -> Field:
-    # Rendering follows the GOV.UK patterns in our templates, and the engine parses the values,
-    # so a field only has to collect what was posted: every value, for checkboxes.
-    if isinstance(question, FileQuestion):
-        return FileField()
-    if isinstance(question, LongTextQuestion):
-        return TextAreaField()
-    return StringField()
+# Rendering follows the GOV.UK patterns in our templates, and the engine parses the values,
+# so a field only has to collect what was posted: every value, for checkboxes.
+_FIELDS: dict[str, type[Field]] = {"file": FileField, "long_text": TextAreaField}
 
 
-def page_form(questions: Iterable[Question], formdata: Any = None) -> ActionForm:
-    """A form class with one field per question, instantiated on ``formdata`` (or the request)."""
+@lru_cache(maxsize=512)
+def _form_class(fields: tuple[tuple[str, str], ...]) -> type[ActionForm]:
+    """One form class per page shape (question ids and types), built once per worker."""
 
     class PageForm(ActionForm):
         pass
 
-    for question in questions:
-        if question.type != "repeat":
-            setattr(PageForm, question.id, _field(question))
-    return PageForm(formdata=formdata) if formdata is not None else PageForm()
+    for question_id, kind in fields:
+        setattr(PageForm, question_id, _FIELDS.get(kind, StringField)())
+    return PageForm
+
+
+def page_form(questions: Iterable[Question], formdata: Any = None) -> ActionForm:
+    """A form with one field per question, instantiated on ``formdata`` (or the request)."""
+    shape = tuple((q.id, q.type) for q in questions if q.type != "repeat")
+    form_class = _form_class(shape)
+    return form_class(formdata=formdata) if formdata is not None else form_class()
 
 
 def raw_values(form: ActionForm, questions: Iterable[Question]) -> dict[str, Any]:
