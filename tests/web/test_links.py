@@ -23,11 +23,12 @@ from sqlalchemy import func, select, update
 from questionnaire import create_app
 from questionnaire.services import links
 from questionnaire.store import db
-from questionnaire.store.models import Base, Engagement, Link, Response
+from questionnaire.store.models import Engagement, Link, Response
 from questionnaire.web.security import RedactTokens, redact
 from tests.conftest import ROOT, app_config
 
 from .customer import Customer, csrf_token, invite, version
+from .state import dump, with_config
 
 CONTACT = "help-desk@example.test"
 
@@ -36,20 +37,6 @@ CONTACT = "help-desk@example.test"
 def config_overrides(request: pytest.FixtureRequest) -> dict[str, Any]:
     """A known contact address everywhere; a test may add more with an indirect parameter."""
     return {"CONTACT_EMAIL": CONTACT, **getattr(request, "param", {})}
-
-
-def with_config(**overrides: Any) -> Any:
-    return pytest.mark.parametrize("config_overrides", [overrides], indirect=True, ids=[""])
-
-
-def dump(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table."""
-    with app.app_context():
-        session = db.session()
-        return {
-            table.name: sorted((tuple(row) for row in session.execute(select(table))), key=repr)
-            for table in Base.metadata.sorted_tables
-        }
 
 
 def started(app: Flask, customer: str = "Acme Health") -> Customer:

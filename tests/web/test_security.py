@@ -14,16 +14,14 @@ import pytest
 import yaml
 from flask import Flask
 from itsdangerous import TimestampSigner
-from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from questionnaire import create_app
-from questionnaire.store import db
-from questionnaire.store.models import Base, Response
 from tests.conftest import ROOT, app_config
 
 from .customer import Customer, csrf_token, error_summary, invite, version
+from .state import answers, dump, with_config
 
 TEMPLATES = ROOT / "questionnaire" / "web" / "templates"
 ABOUT = {"organisation": "Acme", "fabric": "traditional", "has_hld": "no"}
@@ -33,25 +31,6 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 @pytest.fixture
 def config_overrides(request: pytest.FixtureRequest) -> dict[str, Any]:
     return dict(getattr(request, "param", {}))
-
-
-def with_config(**overrides: Any) -> Any:
-    return pytest.mark.parametrize("config_overrides", [overrides], indirect=True, ids=[""])
-
-
-def dump(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table."""
-    with app.app_context():
-        session = db.session()
-        return {
-            table.name: sorted((tuple(row) for row in session.execute(select(table))), key=repr)
-            for table in Base.metadata.sorted_tables
-        }
-
-
-def answers(app: Flask) -> dict[str, Any]:
-    with app.app_context():
-        return db.session().execute(select(Response.answers)).scalar_one()
 
 
 def started(app: Flask, customer: str = "Acme Health") -> Customer:

@@ -17,10 +17,11 @@ from werkzeug.test import encode_multipart
 
 from questionnaire import create_app
 from questionnaire.store import db
-from questionnaire.store.models import Base, Response, Upload
+from questionnaire.store.models import Response, Upload
 from tests.conftest import app_config
 
 from .customer import Customer, csrf_token, error_summary, invite, version
+from .state import answers, dump, with_config
 
 ABOUT = {"organisation": "Acme", "fabric": "traditional"}
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -34,24 +35,6 @@ KINDS_MESSAGE = "The selected file must be a PDF or PNG image"
 @pytest.fixture
 def config_overrides(request: pytest.FixtureRequest) -> dict[str, Any]:
     return dict(getattr(request, "param", {}))
-
-
-def with_config(**overrides: Any) -> Any:
-    return pytest.mark.parametrize("config_overrides", [overrides], indirect=True, ids=[""])
-
-
-def dump(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
-    with app.app_context():
-        session = db.session()
-        return {
-            table.name: sorted((tuple(row) for row in session.execute(select(table))), key=repr)
-            for table in Base.metadata.sorted_tables
-        }
-
-
-def answers(app: Flask) -> dict[str, Any]:
-    with app.app_context():
-        return db.session().execute(select(Response.answers)).scalar_one()
 
 
 def uploads(app: Flask) -> list[Upload]:

@@ -39,6 +39,14 @@ def _draft(engagement: Engagement) -> SowDraft | None:
     )
 
 
+def _draft_or_404(engagement_id: int) -> tuple[Engagement, SowDraft]:
+    engagement = engagement_or_404(engagement_id)
+    draft = _draft(engagement)
+    if draft is None:
+        abort(404, description="There is no SoW draft yet.")
+    return engagement, draft
+
+
 def _revision(engagement_id: int, number: int) -> tuple[Engagement, SowDraft, SowRevision]:
     engagement = engagement_or_404(engagement_id)
     draft = _draft(engagement)
@@ -87,10 +95,7 @@ def sow_generate(engagement_id: int) -> Any:
 @bp.post("/engagements/<int:engagement_id>/sow")
 def sow_save(engagement_id: int) -> Any:
     checked_form()
-    engagement = engagement_or_404(engagement_id)
-    draft = _draft(engagement)
-    if draft is None:
-        abort(404, description="There is no SoW draft yet.")
+    engagement, draft = _draft_or_404(engagement_id)
     markdown = request.form.get("markdown", "").replace("\x00", "")
     edited_from = request.form.get("edited_from", "")
     if len(markdown) > MAX_MARKDOWN or not markdown.strip():
@@ -153,10 +158,7 @@ def sow_sent(engagement_id: int, number: int) -> Any:
 @bp.post("/engagements/<int:engagement_id>/sow/requests")
 def sow_request(engagement_id: int) -> Any:
     checked_form()
-    engagement = engagement_or_404(engagement_id)
-    draft = _draft(engagement)
-    if draft is None:
-        abort(404, description="There is no SoW draft yet.")
+    _, draft = _draft_or_404(engagement_id)
     note = request.form.get("note", "").replace("\x00", "").strip()[:5000]
     if not note:
         abort(400, description="Say what the customer asked to change.")

@@ -23,18 +23,13 @@ from questionnaire.services.filetypes import KIND_MEDIA_TYPES
 from questionnaire.store import db
 from questionnaire.store.models import AuditEvent, Engagement, Link, SowDraft, Upload
 from questionnaire.web.forms import ActionForm
+from sow_prefill.prefill import FACTS as PREFILL_FACTS
 
 from .blueprint import actor, bp, checked_form, engagement_or_404
 
-FACTS = {
-    "sow_number": "SoW number",
-    "agreement": "Governing agreement",
-    "ps_days_sold": "PS days sold",
-    "contract_date": "Sale / invoice / contract date",
-    "purchase_order": "Purchase order",
-    "quote_number": "Quote number",
-    "services_lead": "Services lead",
-}
+#: The commercial facts an engineer can record: those the SoW templates read, bar the two an
+#: engagement holds as columns.
+FACTS = {key: label for key, label in PREFILL_FACTS.items() if key not in ("customer", "project")}
 
 
 @bp.get("/", endpoint="engagements")
