@@ -11,26 +11,53 @@ from dataclasses import dataclass
 from typing import Any
 
 from .answers import Invalid, parse_answer
-from .compiled import CompiledQuestion, Questionnaire
+from .compiled import Questionnaire
 from .flow import evaluate
-from .flow_state import FlowResult
-from .model import RepeatQuestion
+from .flow_state import FlowResult, PageState, ShownQuestion
+from .model import Question, RepeatQuestion
 
 JSON = Any
 
 _REQUIRED_MESSAGES = {
-    "choice": "Select an answer",
-    "yes_no": "Select yes or no",
-    "multi_choice": "Select at least one option",
-    "file": "Choose a file to upload",
-    "date": "Enter a date",
+    "choice": "Select an answer to",
+    "yes_no": "Select yes or no for",
+    "multi_choice": "Select at least one option for",
+    "file": "Choose a file for",
+    "date": "Enter a date for",
 }
+_LABEL_LIMIT = 90
 
 
-def required_message(cq: CompiledQuestion) -> str:
-    if isinstance(cq.question, RepeatQuestion):
-        return f"Add at least {max(cq.question.min_items, 1)} {cq.question.item_label.lower()}"
-    return _REQUIRED_MESSAGES.get(cq.question.type, "Enter an answer")
+def required_message(question: Question, label: str | None = None) -> str:
+    """What to do about a missing answer, naming the question so that every message in an
+    error summary can be told apart."""
+    if isinstance(question, RepeatQuestion):
+        return f"Add at least {max(question.min_items, 1)} {question.item_label.lower()}"
+    label = label or question.label
+    if len(label) > _LABEL_LIMIT:
+        label = label[: _LABEL_LIMIT - 1].rstrip() + "…"
+    action = _REQUIRED_MESSAGES.get(question.type, "Enter an answer to")
+    return f"{action} ‘{label}’"  # noqa: RUF001 - typographic quotes, as GOV.UK writes them
+
+
+def _shown(state: PageState, name: str) -> ShownQuestion | None:
+    """The shown question a field name (``port`` or ``services[1].port``) refers to."""
+    head, _, field = name.partition(".")
+    group, _, index = head.partition("[")
+    for shown in state.questions:
+        if shown.id != group:
+            continue
+        if not field:
+            return shown
+        position = int(index.rstrip("]")) if index.rstrip("]").isdigit() else -1
+        if 0 <= position < len(shown.records):
+            return next((f for f in shown.records[position] if f.id == field), None)
+    return None
+
+
+def _missing_message(state: PageState, name: str, fallback: Question) -> str:
+    shown = _shown(state, name)
+    return required_message(shown.question, shown.label) if shown else required_message(fallback)
 
 
 class PageNotOnPath(LookupError):
@@ -96,7 +123,8 @@ def submit_page(
             _store(merged, key, value)
     errors = {k: v for k, v in errors.items() if k in shown}
     for name in state.missing:
-        errors.setdefault(name, required_message(questionnaire.questions[name.split("[")[0]]))
+        fallback = questionnaire.questions[name.split("[")[0]].question
+        errors.setdefault(name, _missing_message(state, name, fallback))
     for name, message in state.problems.items():
         errors.setdefault(name, message)
     return PageSubmission(merged, errors, flow)
@@ -152,7 +180,7 @@ def submit_record(
         if name.startswith(prefix):
             field = name[len(prefix) :]
             cq = next(i for i in group.items if i.id == field)
-            errors.setdefault(field, required_message(cq))
+            errors.setdefault(field, _missing_message(state, name, cq.question))
     for name, message in state.problems.items():
         if name.startswith(prefix):
             errors.setdefault(name[len(prefix) :], message)

@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from questionnaire.engine import REVIEW, FlowResult, PageNotOnPath, RecordNotFound
+from questionnaire.engine import REVIEW, FlowResult, PageNotOnPath, PageState, RecordNotFound
 from questionnaire.engine.model import Question
 from questionnaire.services import links, responses, sow, uploads
 from questionnaire.services.definitions import registry
@@ -198,18 +198,37 @@ def save(page_id: str) -> Any:
         return redirect(url_for(".done"))
     except PageNotOnPath:
         return _to_resume()
+    later = request.form.get("action") == "later"
+    state = result.flow.pages[page_id]
     errors = {**result.errors, **file_errors}
+    if later:  # saving for later needs no missing answer, only no invalid one
+        errors = {k: v for k, v in errors.items() if k not in state.missing}
     if errors:
-        view = PageView(g.q, g.response, result.flow, page_id)
+        view = PageView(g.q, g.response, _flow(), page_id)
         form.version.data = str(g.response.version)
         status = 413 if any(e.too_large for e in file_errors.values()) else 400
         return render_page(view, form, posted, errors, status=status)
-    if request.form.get("action") == "later":
+    if later:
         return redirect(url_for(".saved"))
+    revealed = _revealed(view, state)
+    if revealed:  # without JavaScript, questions the answers revealed are asked now
+        return redirect(url_for(".page", page_id=page_id, _anchor=f"{revealed}-group"))
     following = result.flow.next_page(page_id)
     return redirect(
         url_for(".review") if following == REVIEW else url_for(".page", page_id=following)
     )
+
+
+def _revealed(before: PageView, after: PageState) -> str | None:
+    """The first question that the answers just posted revealed and left unanswered, if any."""
+    posted = request.form.get("_shown")
+    shown_before = (
+        set(posted.split()) if posted is not None else {q.id for q in before.state.questions}
+    )
+    for shown in after.questions:
+        if shown.id not in shown_before and shown.value is None and not shown.records:
+            return shown.id
+    return None
 
 
 def _accept_files(
@@ -236,8 +255,12 @@ def preview(page_id: str) -> Any:
     """The page's questions for the values typed so far, for the script that enhances pages.
 
     The server evaluates the conditions (one implementation of the logic); nothing is saved.
+    A 409 tells the script the page no longer applies (answers submitted elsewhere): reload.
     """
-    view = _page_view(page_id)
+    try:
+        view = _page_view(page_id)
+    except _Redirect:
+        return "", 409
     questions = all_questions(view)
     form = page_form(questions)
     if not form.validate_on_submit():

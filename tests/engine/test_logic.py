@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from questionnaire.engine.logic import (
+    _ENGINE,
     MAX_RULE_DEPTH,
     check_rule,
     compile_rule,
@@ -39,6 +40,15 @@ def test_official_conformance_suite_passes_through_our_wrapper() -> None:
     assert failures == []
 
 
+def test_official_conformance_suite_truthiness_through_holds() -> None:
+    failures = [
+        (rule, data, expected)
+        for rule, data, expected in _conformance_cases()
+        if compile_rule(rule).holds(data) is not bool(expected)
+    ]
+    assert failures == []
+
+
 @pytest.mark.parametrize("value", [None, "", "   ", []])
 def test_unanswered_values_are_absent_for_every_operator(value: object) -> None:
     data = logic_data({"x": value, "y": 1})
@@ -57,6 +67,24 @@ def test_falsy_answers_still_count_as_answered(value: object) -> None:
 def test_condition_on_unanswered_question_is_defined() -> None:
     # JSON-Logic reads a missing variable as null: `null < 2` is true, so authors must know.
     assert compile_rule({"<": [{"var": "x"}, 2]}).holds({}) is True
+
+
+@pytest.mark.parametrize(
+    ("rule", "holds"),
+    [
+        ({"var": "x"}, False),
+        ({"!": {"var": "x"}}, True),
+        ({"missing": ["x"]}, True),
+        ({"var": ["x", "a default"]}, True),
+        ({"==": [{"var": "x"}, None]}, True),
+    ],
+)
+def test_rule_on_one_unanswered_question_holds_as_the_engine_says(
+    rule: object, holds: bool
+) -> None:
+    # Without its answer such a rule is not handed to the engine: its truth was computed once.
+    assert bool(_ENGINE.compile(rule).evaluate({})) is holds
+    assert compile_rule(rule).holds({"unrelated": 1}) is holds
 
 
 @pytest.mark.parametrize(

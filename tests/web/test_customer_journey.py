@@ -57,7 +57,7 @@ def test_validation_errors_follow_the_design_system_and_keep_what_was_typed(app:
     assert "<title>Error: About your organisation" in result.text
     assert error_summary(result.text) == [
         ("fabric", "Select one of the options"),
-        ("has_hld", "Select yes or no"),
+        ("has_hld", "Select yes or no for ‘Do you have a high-level design?’"),
     ]
     assert 'id="fabric-error"' in result.text and "form-group--error" in result.text
     assert 'value="Acme &lt;Imaging&gt;"' in result.text
@@ -137,7 +137,7 @@ def test_repeating_group_add_change_remove(app: Flask) -> None:
     )
     assert wrong.status_code == 400
     assert error_summary(wrong.text) == [
-        ("tls", "Select yes or no"),
+        ("tls", "Select yes or no for ‘Should the load balancer terminate TLS for Web?’"),
         ("port", "Enter a port number between 1 and 65535"),
     ]
     assert "Should the load balancer terminate TLS for Web?" in wrong.text

@@ -11,15 +11,21 @@
     return found;
   }
 
-  function refresh(form, container, changed) {
+  function refresh(form, container) {
     var data = new FormData(form);
     container.querySelectorAll("input[type=file]").forEach(function (input) { data.delete(input.name); });
-    var focusId = changed && changed.id;
     var files = fileInputs(container);
-    fetch(form.getAttribute("data-preview"), { method: "POST", body: data, credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.text() : null; })
+    fetch(form.getAttribute("data-preview"), { method: "POST", body: data, credentials: "same-origin", redirect: "error" })
+      .then(function (response) {
+        // 409: the page no longer applies (submitted elsewhere): show what the server says now.
+        if (response.status === 409) { window.location.reload(); return null; }
+        return response.ok ? response.text() : null;
+      })
       .then(function (html) {
         if (html === null) { return; }
+        // Keep focus where the respondent has moved it since the change (Tab goes on).
+        var active = document.activeElement;
+        var focusId = active && container.contains(active) ? active.id : null;
         container.innerHTML = html;
         // Keep any file the respondent already chose: re-use the original inputs.
         Object.keys(files).forEach(function (id) {
@@ -45,7 +51,7 @@
     container.addEventListener("change", function (event) {
       var input = event.target;
       if (!input.name || input.type === "file") { return; }
-      refresh(form, container, input);
+      refresh(form, container);
     });
   });
 })();
