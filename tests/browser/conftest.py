@@ -55,6 +55,10 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+#: Opens a page in a fresh browser context: ``page_for(java_script_enabled=False)``.
+PageFor = Callable[..., Page]
+
+
 # --- the server ---------------------------------------------------------------------------------
 
 

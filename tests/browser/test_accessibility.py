@@ -6,7 +6,7 @@ so ``pytest -s tests/browser/test_accessibility.py`` lists them all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from . import flows
-from .conftest import LiveServer
+from .conftest import LiveServer, PageFor
 from .helpers import (
     PDF,
     at,
@@ -29,7 +29,6 @@ from .helpers import (
 
 pytestmark = pytest.mark.browser
 
-PageFor = Callable[..., Page]
 FAILING_IMPACTS = {"serious", "critical"}
 
 try:

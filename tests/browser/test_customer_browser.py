@@ -7,7 +7,6 @@ Chromium and one threaded server of the app (see ``conftest.py``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from questionnaire.store import db
 from questionnaire.store.models import ResponseStatus, utcnow
 
 from . import flows
-from .conftest import LiveServer
+from .conftest import LiveServer, PageFor
 from .helpers import (
     PDF,
     answer_shown,
@@ -36,8 +35,6 @@ from .helpers import (
 )
 
 pytestmark = pytest.mark.browser
-
-PageFor = Callable[..., Page]
 
 
 @pytest.fixture
