@@ -703,7 +703,7 @@ def report(results: list[Measurement], info: dict[str, Any], as_json: bool) -> N
 
 # (label, path suffix, function) of the parts a request's time is shared among; they overlap
 PARTS = (
-    ("before_request: link + response", "questionnaire/web/customer.py", "_load_link"),
+    ("before_request: link + response", "questionnaire/web/customer/blueprint.py", "load_link"),
     ("flow evaluate (all calls)", "questionnaire/engine/flow.py", "evaluate"),
     ("  answer parsing in it", "questionnaire/engine/answers.py", "parse_answer"),
     ("submit_page", "questionnaire/engine/submit.py", "submit_page"),

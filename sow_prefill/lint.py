@@ -35,9 +35,10 @@ from jinja2 import TemplateSyntaxError, meta, nodes
 
 from questionnaire.engine import DefinitionError, Diagnostic, Questionnaire, Severity, evaluate
 from questionnaire.engine.diagnostics import did_you_mean
-from questionnaire.engine.logic import variables_read
+from questionnaire.engine.logic import pointer_path, variables_read
 from questionnaire.engine.model import RepeatQuestion
 
+from .jinja_ast import called_name, constant_argument, data_owner, name_of, record_groups
 from .prefill import FACTS, PrefillInput, template_functions
 from .recommend import TOPICS, known_topic
 from .sandbox import BoundedEnvironment, RenderError, make_environment, render
@@ -245,7 +246,7 @@ class _TemplateLint:
             )
         for name, pointer in variables_read(rule):
             head = name.partition(".")[0]
-            path = ("applies_if", *_pointer_path(pointer))
+            path = ("applies_if", *pointer_path(pointer))
             if head not in self.ids.data:
                 message = f"applies_if reads unknown id '{head}'{did_you_mean(head, self.ids.data)}"
                 self._at_key(path, message)
@@ -314,8 +315,8 @@ class _TemplateLint:
 
     def _calls(self, section: _Section, ast: nodes.Template) -> None:
         for call in ast.find_all(nodes.Call):
-            function = _called_name(call)
-            argument = _constant_argument(call, 0)
+            function = called_name(call)
+            argument = constant_argument(call, 0)
             if function is None or argument is None:
                 continue
             needle = _quoted(section, call.lineno, argument)
@@ -353,18 +354,18 @@ class _TemplateLint:
 
     def _items(self, section: _Section, ast: nodes.Template) -> None:
         """``item(record, "field")`` and ``record.data.get("field")``: best effort, by name."""
-        groups = _record_groups(ast)
+        groups = record_groups(ast)
         for call in ast.find_all(nodes.Call):
-            name = _called_name(call)
+            name = called_name(call)
             if name == "item":
                 record, field_name = (
-                    _name_of(call.args[0] if call.args else None),
-                    _constant_argument(call, 1),
+                    name_of(call.args[0] if call.args else None),
+                    constant_argument(call, 1),
                 )
             elif name is None and isinstance(call.node, nodes.Getattr) and call.node.attr == "get":
                 record, field_name = (
-                    _data_owner(call.node.node, groups),
-                    _constant_argument(call, 0),
+                    data_owner(call.node.node, groups),
+                    constant_argument(call, 0),
                 )
             else:
                 continue
@@ -382,13 +383,13 @@ class _TemplateLint:
     def _escaping(self, section: _Section, ast: nodes.Template) -> None:
         for output in ast.find_all(nodes.Output):
             for child in output.nodes:
-                if isinstance(child, nodes.Call) and _called_name(child) == "value":
+                if isinstance(child, nodes.Call) and called_name(child) == "value":
                     message = "value() output is not recorded: use answer() for text the SoW shows"
                     self._at(section, child.lineno, message, "value(", Severity.WARNING)
         parts: list[nodes.Node] = [n for c in ast.find_all(nodes.Concat) for n in c.nodes]
         parts += [f.node for f in ast.find_all(nodes.Filter) if f.node is not None]
         for part in parts:
-            name = _called_name(part) if isinstance(part, nodes.Call) else None
+            name = called_name(part) if isinstance(part, nodes.Call) else None
             if name in MARKDOWN_FUNCTIONS:
                 message = (
                     f"{name}() returns Markdown: '~' or a filter turns it into text that is "
@@ -413,61 +414,11 @@ def _file_lines(name: str) -> list[str]:
         return []
 
 
-def _pointer_path(pointer: str) -> tuple[str | int, ...]:
-    parts: list[str | int] = []
-    for token in pointer.split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
-        parts.append(int(token) if token.isdigit() else token)
-    return tuple(parts)
-
-
 def _applies_if_ids(template: Template) -> set[str]:
     rule = template.spec.applies_if
     return (
         {name.partition(".")[0] for name, _ in variables_read(rule)} if rule is not None else set()
     )
-
-
-def _called_name(call: nodes.Call) -> str | None:
-    return call.node.name if isinstance(call.node, nodes.Name) else None
-
-
-def _constant_argument(call: nodes.Call, index: int) -> str | None:
-    if len(call.args) > index:
-        argument = call.args[index]
-        if isinstance(argument, nodes.Const) and isinstance(argument.value, str):
-            return argument.value
-    return None
-
-
-def _name_of(node: nodes.Node | None) -> str | None:
-    return node.name if isinstance(node, nodes.Name) else None
-
-
-def _record_groups(ast: nodes.Template) -> dict[str, str]:
-    """Loop variables over ``records("g")`` and names set to their ``.data``, each with its group."""
-    groups: dict[str, str] = {}
-    for loop in ast.find_all(nodes.For):
-        target = _name_of(loop.target)
-        if target and isinstance(loop.iter, nodes.Call) and _called_name(loop.iter) == "records":
-            group = _constant_argument(loop.iter, 0)
-            if group:
-                groups[target] = group
-    for assign in ast.find_all(nodes.Assign):
-        target = _name_of(assign.target)
-        owner = _data_owner(assign.node, groups)
-        if target and owner:
-            groups[target] = groups[owner]
-    return groups
-
-
-def _data_owner(node: nodes.Node, groups: Mapping[str, str]) -> str | None:
-    """``record`` for ``record.data`` (or a name set to it), when ``record`` walks a group."""
-    if isinstance(node, nodes.Getattr) and node.attr == "data":
-        owner = _name_of(node.node)
-        return owner if owner in groups else None
-    name = _name_of(node)
-    return name if name in groups else None
 
 
 def _quoted(section: _Section, lineno: int, text: str) -> str | None:

@@ -8,10 +8,10 @@ from typing import Any
 
 from .check_structure import PageGraph
 from .diagnostics import Diagnostic, Severity, did_you_mean
-from .logic import check_rule, variables_read
+from .logic import check_rule, pointer_path, variables_read
 from .model import Definition, Question
 from .sites import Scope, Site, piped_names, rule_sites, text_sites
-from .source import Path, Source
+from .source import Source
 
 _COMPARISONS = frozenset({"==", "===", "!=", "!=="})
 _NUMERIC = frozenset({"integer", "decimal", "port"})
@@ -56,7 +56,7 @@ class RuleChecker:
         self, site: Site, pointer: str, message: str, severity: Severity = Severity.ERROR
     ) -> Diagnostic:
         return self.source.diagnostic(
-            (*site.path, *_pointer_path(pointer)), message, severity=severity
+            (*site.path, *pointer_path(pointer)), message, severity=severity
         )
 
     def _reference(self, site: Site, name: str, pointer: str, what: str) -> Iterator[Diagnostic]:
@@ -238,14 +238,6 @@ class RuleChecker:
                 f"'{question.id}' is a number; comparing it with {literal!r} is probably a mistake",
                 Severity.WARNING,
             )  # fmt: skip
-
-
-def _pointer_path(pointer: str) -> Path:
-    parts: list[str | int] = []
-    for token in pointer.split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
-        parts.append(int(token) if token.isdigit() else token)
-    return tuple(parts)
 
 
 def computed_dependencies(definition: Definition) -> Mapping[str, frozenset[str]]:

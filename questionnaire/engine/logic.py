@@ -275,3 +275,12 @@ def _collect_vars(rule: JSON, pointer: str, found: list[tuple[str, str]]) -> Non
             _collect_vars(args[0], f"{inner}/0", found)
         return
     _collect_vars(args, inner, found)
+
+
+def pointer_path(pointer: str) -> tuple[str | int, ...]:
+    """A JSON pointer (``/and/0/var``) as a document path (``("and", 0, "var")``)."""
+    parts: list[str | int] = []
+    for token in pointer.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        parts.append(int(token) if token.isdigit() else token)
+    return tuple(parts)
