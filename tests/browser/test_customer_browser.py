@@ -232,7 +232,7 @@ def _storage_to_submission(page: Page, url: str) -> None:
     expect(answer_shown(page, "Who will provide the certificate")).to_contain_text("(CSR)")
     services = answer_shown(page, "Which services should")
     expect(services).to_contain_text("Service name: S3")
-    expect(services).to_contain_text("decrypted?: On the load balancer")
+    expect(services).to_contain_text("decrypted? On the load balancer")
     expect(page.locator(".error-summary")).to_have_count(0)  # nothing missing
     flows.submit(page)
     expect(answer_shown(page, "Which object storage product")).to_have_text("MinIO")
