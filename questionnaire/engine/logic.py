@@ -224,10 +224,12 @@ def compile_rule(rule: JSON) -> CompiledRule:
     compiled = _ENGINE.compile(_as_engine_input(rule))
     facts = compiled.facts()
     reads = frozenset(str(path[0]) for path in facts["reads"] if path)
+    # An empty path (``{"var": ""}``) reads the whole data, as does a path computed at run time.
+    whole = not facts["reads_complete"] or any(not path for path in facts["reads"])
     return CompiledRule(
         rule,
         reads,
-        not facts["reads_complete"],
+        whole,
         compiled,
         deterministic=facts["deterministic"],
     )

@@ -154,3 +154,9 @@ def test_variables_read_skips_iterator_bodies() -> None:
         ]
     }
     assert [name for name, _ in variables_read(rule)] == ["a", "b", "svcs"]
+
+
+def test_an_empty_var_path_reads_the_whole_data() -> None:
+    data = {"a": 1, "b": 2}
+    assert compile_rule({"var": ""}).evaluate(data) == data
+    assert compile_rule({"var": []}).evaluate(data) == data

@@ -103,7 +103,10 @@ def test_records_are_added_edited_and_removed() -> None:
 
 def test_record_errors_keep_the_stored_records() -> None:
     result = submit_record(Q, COMPLETE, "services", None, {"protocol": "tcp", "port": "5"})
-    assert result.errors == {"name": "Enter an answer to ‘Name of Tcp service’", "port": "Use a port above 10"}
+    assert result.errors == {
+        "name": "Enter an answer to ‘Name of Tcp service’",
+        "port": "Use a port above 10",
+    }
     assert result.answers["services"] == COMPLETE["services"]
 
 
