@@ -167,3 +167,29 @@ def test_facts_are_saved_and_used_by_the_pre_fill(app: Flask) -> None:
     post(engineer, url, "/e/engagements/1/sow/generate")
     sow = engineer.get("/e/engagements/1/sow")
     assert "SOW-2026-042" in sow.text and "Revision 2 (Markdown)" in sow.text
+
+
+def test_markup_in_answers_and_names_is_text_in_every_engineer_view(app: Flask) -> None:
+    payload = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    visitor = Customer(app.test_client(), invite(app, customer=payload))
+    assert visitor.start().status_code == 302
+    visitor.answer("about", {"organisation": payload, "fabric": "traditional", "has_hld": "no"})
+    visitor.add_record("services", "services", {"name": payload, "protocol": "tcp", "port": "104"})
+    visitor.answer("services", {})
+    visitor.answer("last", {"notes": payload})
+    assert visitor.submit().status_code == 302
+    make_engineer(app)
+    engineer = log_in(app)
+    for url in (
+        "/e/",
+        "/e/engagements/1",
+        "/e/engagements/1/sow",
+        "/e/engagements/1/sow/revisions/1",
+    ):
+        page = engineer.get(url)
+        assert page.status_code == 200, url
+        assert "<script>alert(1)" not in page.text and "<img src=x" not in page.text, url
+        assert (
+            "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+            or "\\&lt;script\\&gt;" in page.text
+        ), url
