@@ -7,6 +7,11 @@ import re
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&])")
 _BULLET_START = re.compile(r"^(\s*)([-=])", re.MULTILINE)
 _NUMBER_START = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
+#: Anything :func:`escape` would change: a special character, a line break (``str.splitlines``
+#: breaks on all of these), whitespace at either end, or a start that reads as a list item.
+_CHANGES = re.compile(
+    r"[\\`*_{}\[\]()<>#+!|~&\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]|^[-=]|^\d+[.)]|^\s|\s\Z"
+)
 
 
 class MarkdownText(str):
@@ -24,6 +29,8 @@ def escape(value: object) -> MarkdownText:
     if isinstance(value, MarkdownText):
         return value
     text = "" if value is None else str(value)
+    if not _CHANGES.search(text):  # most answers: nothing to escape, no regex substitution
+        return MarkdownText(text)
     text = "; ".join(line.strip() for line in text.splitlines() if line.strip())
     text = _SPECIAL.sub(r"\\\1", text)
     # Only punctuation can be escaped in CommonMark: "\-" for a bullet, "10\." for a numbered list.

@@ -17,6 +17,7 @@ Engagement facts (from the sales handover, entered by the engineer) are listed i
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,7 +30,7 @@ from questionnaire.engine.model import Question, RepeatQuestion
 from .markdown_text import MarkdownText, escape
 from .model import PLACEHOLDER, Draft, Field, Proposal, Provenance, Section
 from .recommend import recommendations
-from .sandbox import BoundedEnvironment, make_environment, render
+from .sandbox import BoundedEnvironment, TrustedFunctions, make_environment, render
 from .templates import Library, Template
 
 JSON = Any
@@ -79,8 +80,15 @@ class Record:
         return self.index + 1
 
 
-class _Recorder:
-    """The functions a template calls, recording every field they fill or leave to confirm."""
+class _Recorder(TrustedFunctions):
+    """The functions a template calls, recording every field they fill or leave to confirm.
+
+    Its methods are :class:`TrustedFunctions`: templates call them without the sandbox's per-call
+    checks. What a key reads as (label, display text, escaped text) is worked out once per
+    pre-fill and reused: the answers do not change during one.
+    """
+
+    __slots__ = ("_answers", "_items", "available", "fields", "inp", "proposals", "section")
 
     def __init__(self, inp: PrefillInput, proposals: Mapping[str, Proposal]) -> None:
         self.inp = inp
@@ -88,10 +96,15 @@ class _Recorder:
         self.fields: list[Field] = []
         self.proposals: dict[str, Proposal] = {}
         self.section = ""
+        #: answer(key) without a label: (label, source, raw, text, escaped text), or None to
+        #: confirm.
+        self._answers: dict[str, tuple[str, str, JSON, str, MarkdownText] | None] = {}
+        #: item() per group: the group question and its sub-questions by id.
+        self._items: dict[str, tuple[Question | None, dict[str, Question]]] = {}
 
     def _placeholder(self, key: str, label: str) -> MarkdownText:
         self.fields.append(Field(self.section, key, label, None))
-        return MarkdownText(f"**{escape(PLACEHOLDER.format(label=label))}**")
+        return _placeholder_markdown(label)
 
     def _filled(self, key: str, label: str, source: str, raw: JSON, text: str) -> MarkdownText:
         provenance = Provenance(source, key, label, raw, text)
@@ -112,15 +125,35 @@ class _Recorder:
             return "Yes" if raw else "No"
         return str(raw)
 
+    def _answer(self, key: str) -> tuple[str, str, JSON, str, MarkdownText] | None:
+        """What ``answer(key)`` fills, worked out once: (label, source, raw, text, escaped)."""
+        try:
+            return self._answers[key]
+        except KeyError:
+            pass
+        found: tuple[str, str, JSON, str, MarkdownText] | None = None
+        answers, computed = self.inp.answers, self.inp.computed
+        if key in answers and answers[key] not in (None, "", []):
+            raw, source = answers[key], "answer"
+        elif computed.get(key) not in (None, "", []):
+            raw, source = computed[key], "computed"
+        else:
+            raw = source = None
+        if source is not None:
+            text = self._display(key, raw)
+            found = (self._label(key, None), source, raw, text, escape(text))
+        self._answers[key] = found
+        return found
+
     def answer(self, key: str, label: str | None = None) -> MarkdownText:
-        label = self._label(key, label)
-        if key in self.inp.answers and self.inp.answers[key] not in (None, "", []):
-            raw = self.inp.answers[key]
-            return self._filled(key, label, "answer", raw, self._display(key, raw))
-        if self.inp.computed.get(key) not in (None, "", []):
-            raw = self.inp.computed[key]
-            return self._filled(key, label, "computed", raw, self._display(key, raw))
-        return self._placeholder(key, label)
+        found = self._answer(key)
+        if found is None:
+            return self._placeholder(key, self._label(key, label))
+        default_label, source, raw, text, escaped = found
+        label = label or default_label
+        provenance = Provenance(source, key, label, raw, text)
+        self.fields.append(Field(self.section, key, label, text, provenance))
+        return escaped
 
     def fact(self, key: str, label: str | None = None) -> MarkdownText:
         raw = self.inp.facts.get(key)
@@ -138,13 +171,22 @@ class _Recorder:
         items = raw if isinstance(raw, list) else []
         return [Record(key, i, item) for i, item in enumerate(items) if isinstance(item, Mapping)]
 
+    def _group(self, group_id: str) -> tuple[Question | None, dict[str, Question]]:
+        try:
+            return self._items[group_id]
+        except KeyError:
+            pass
+        group = self.inp.questions.get(group_id)
+        subs: dict[str, Question] = {}
+        if isinstance(group, RepeatQuestion):
+            for q in group.questions:
+                subs.setdefault(q.id, q)  # the first of a repeated id, as a search would find
+        found = self._items[group_id] = (group, subs)
+        return found
+
     def item(self, record: Record, key: str, label: str | None = None) -> MarkdownText:
-        group = self.inp.questions.get(record.group)
-        sub = (
-            next((q for q in group.questions if q.id == key), None)
-            if isinstance(group, RepeatQuestion)
-            else None
-        )
+        group, subs = self._group(record.group)
+        sub = subs.get(key)
         name = f"{record.group}[{record.index}].{key}"
         label = label or (sub.label if sub is not None else key)
         label = f"{label} ({_item_name(group)} {record.number})"
@@ -175,6 +217,12 @@ class _Recorder:
             "proposal": self.proposal,
             "today": (self.inp.today or date.today()).isoformat(),
         }
+
+
+@functools.lru_cache(maxsize=4096)
+def _placeholder_markdown(label: str) -> MarkdownText:
+    """How a placeholder reads (labels come from templates and questions: a bounded set)."""
+    return MarkdownText(f"**{escape(PLACEHOLDER.format(label=label))}**")
 
 
 def _item_name(group: Question | None) -> str:
