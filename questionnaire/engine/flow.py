@@ -114,31 +114,39 @@ class _Walk:
 
     def _question(self, cq: CompiledQuestion, raw: JSON, field: str = "") -> ShownQuestion | None:
         """Evaluate one question; record its answer in the context when it is visible and valid."""
-        name = field or cq.id
-        if cq.show_if is not None and not cq.show_if.holds(self.context):
+        question = cq.question
+        qid = question.id
+        name = field or qid
+        context = self.context
+        if cq.show_if is not None and not cq.show_if.holds(context):
             return None
-        choices = tuple(
-            c.choice for c in cq.choices if c.show_if is None or c.show_if.holds(self.context)
+        choices = (
+            tuple(c.choice for c in cq.choices if c.show_if is None or c.show_if.holds(context))
+            if cq.choices
+            else ()
         )
         value = self._accepted(cq, raw, name, choices)
         records: tuple[tuple[ShownQuestion, ...], ...] = ()
-        if isinstance(cq.question, RepeatQuestion) and value is not None:
+        repeat = isinstance(question, RepeatQuestion)
+        if repeat and value is not None:
             value, records = self._records(cq, value, name)
-        required = cq.required_if.holds(self.context) if cq.required_if else cq.question.required
+        required = cq.required_if.holds(context) if cq.required_if else question.required
         if value is None or is_unanswered(value):
-            if required or (isinstance(cq.question, RepeatQuestion) and cq.question.min_items > 0):
+            if required or (repeat and question.min_items > 0):  # type: ignore[union-attr]
                 self.missing.append(name)
             value = None
         else:
             self._check_constraints(cq, value, name, in_record="[" in name)
-        self._remember(cq.id, value, name)
-        notes = self._notes(cq.notes)
+        self._remember(qid, value, name)
+        notes = self._notes(cq.notes) if cq.notes else ()
+        # Texts without a quote need no piping (the common case): skip the call.
+        label, hint, help_ = question.label, question.hint, question.help
         return ShownQuestion(
-            id=cq.id,
-            question=cq.question,
-            label=self._pipe(cq.question.label),
-            hint=self._pipe(cq.question.hint) if cq.question.hint else None,
-            help=self._pipe(cq.question.help) if cq.question.help else None,
+            id=qid,
+            question=question,
+            label=self._pipe(label) if "{" in label else label,
+            hint=(self._pipe(hint) if "{" in hint else hint) if hint else None,
+            help=(self._pipe(help_) if "{" in help_ else help_) if help_ else None,
             required=required,
             value=value,
             choices=choices,
@@ -171,8 +179,10 @@ class _Walk:
             self.dropped.append(Dropped(name, raw, reason))
             return None
         raw = parsed
+        if not cq.choices:
+            return raw
         offered = {c.value for c in choices}
-        if cq.choices and len(offered) < len(cq.choices):
+        if len(offered) < len(cq.choices):
             picked = raw if isinstance(raw, list) else [raw]
             withdrawn = [v for v in picked if v not in offered]
             if withdrawn:

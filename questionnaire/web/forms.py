@@ -1,18 +1,18 @@
 """Flask-WTF forms built from the engine's pages.
 
 The engine validates answers (one implementation, shared with the CLI); the forms give every
-POST its CSRF token and collect the raw values the engine parses.
+POST its CSRF token, and :func:`raw_values` collects the raw values the engine parses.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 from typing import Any
 
+from flask import request
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
-from wtforms import Field, HiddenField, StringField, TextAreaField
+from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict, MultiDict
+from wtforms import HiddenField
 
 from questionnaire.engine.model import Question
 
@@ -23,37 +23,30 @@ class ActionForm(FlaskForm):  # type: ignore[misc]
     version = HiddenField()
 
 
-# Rendering follows the GOV.UK patterns in our templates, and the engine parses the values,
-# so a field only has to collect what was posted: every value, for checkboxes.
-_FIELDS: dict[str, type[Field]] = {"file": FileField, "long_text": TextAreaField}
+def _posted() -> Any:
+    """The data of the request as a FlaskForm reads it (its ``wrap_formdata``)."""
+    if request.files:
+        return CombinedMultiDict((request.files, request.form))
+    if request.form:
+        return request.form
+    if request.is_json:
+        return ImmutableMultiDict(request.get_json())
+    return MultiDict()
 
 
-@lru_cache(maxsize=512)
-def _form_class(fields: tuple[tuple[str, str], ...]) -> type[ActionForm]:
-    """One form class per page shape (question ids and types), built once per worker."""
+def raw_values(questions: Iterable[Question], formdata: Any = None) -> dict[str, Any]:
+    """What the respondent typed, by question id, as the engine's parser expects it.
 
-    class PageForm(ActionForm):
-        pass
-
-    for question_id, kind in fields:
-        setattr(PageForm, question_id, _FIELDS.get(kind, StringField)())
-    return PageForm
-
-
-def page_form(questions: Iterable[Question], formdata: Any = None) -> ActionForm:
-    """A form with one field per question, instantiated on ``formdata`` (or the request)."""
-    shape = tuple((q.id, q.type) for q in questions if q.type != "repeat")
-    form_class = _form_class(shape)
-    return form_class(formdata=formdata) if formdata is not None else form_class()
-
-
-def raw_values(form: ActionForm, questions: Iterable[Question]) -> dict[str, Any]:
-    """What the respondent typed, by question id, as the engine's parser expects it."""
+    The engine parses and validates the values, so no per-question form field is needed: the
+    page's :class:`ActionForm` checks the CSRF token, and the values are read as posted (every
+    value, for checkboxes).
+    """
+    data = _posted() if formdata is None else formdata
     values: dict[str, Any] = {}
     for question in questions:
         if question.type in ("repeat", "file"):
             continue
-        raw = form[question.id].raw_data or []
+        raw = data.getlist(question.id)
         values[question.id] = (
             list(raw) if question.type == "multi_choice" else (raw[0] if raw else "")
         )

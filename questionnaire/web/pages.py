@@ -55,7 +55,7 @@ def _ordered_errors(state: PageState, errors: Mapping[str, Any]) -> list[tuple[s
 
 def render_page(
     view: PageView,
-    form: ActionForm,
+    version: str,
     values: Mapping[str, Any],
     errors: Mapping[str, Any],
     *,
@@ -76,7 +76,7 @@ def render_page(
         q=view.q,
         view=view,
         state=state,
-        form=form,
+        version=version,
         values=values,
         errors=messages,
         error_list=_ordered_errors(state, messages),

@@ -6,12 +6,12 @@ from typing import Any
 
 from flask import abort, g, redirect, render_template, request, url_for
 
-from questionnaire.engine import REVIEW, PageNotOnPath, PageState
+from questionnaire.engine import REVIEW, PageNotOnPath, PageState, evaluate
 from questionnaire.engine.model import Question
 from questionnaire.services import responses, uploads
 from questionnaire.services.definitions import registry
 from questionnaire.store import db
-from questionnaire.web.forms import ActionForm, input_values, page_form, raw_values
+from questionnaire.web.forms import ActionForm, input_values, raw_values
 from questionnaire.web.pages import (
     PageView,
     all_questions,
@@ -60,29 +60,32 @@ def resume() -> Any:
 def page(page_id: str) -> Any:
     view = page_view(page_id)
     questions = page_questions(view.state)
-    form = page_form(questions, formdata=None)
-    form.version.data = str(g.response.version)
-    return render_page(view, form, input_values(questions, g.response.answers), {})
+    return render_page(
+        view, str(g.response.version), input_values(questions, g.response.answers), {}
+    )
 
 
 @bp.post("/p/<page_id>")
 def save(page_id: str) -> Any:
-    view = page_view(page_id)
+    # Saving needs the flow up to the page only; the page shown again needs the whole path.
+    view = page_view(page_id, upto=True)
+    stored = g.response.answers
     questions = all_questions(view)
-    form = page_form(questions)
-    posted = raw_values(form, questions)
+    form = ActionForm()
+    posted = raw_values(questions)
     if not form.validate_on_submit():
         # Usually a session cookie lost while the page was open: keep what was typed, ask again.
-        form.version.data = str(g.response.version)
-        return render_page(view, form, posted, {}, notice="session", status=400)
+        view = page_view(page_id)
+        return render_page(view, str(g.response.version), posted, {}, notice="session", status=400)
     file_errors = _accept_files(view, questions, posted)
     try:
         result = responses.save_page(
             db.session(), g.q, g.response, posted_version(form), page_id, posted, g.actor
         )
     except responses.Conflict:
-        form.version.data = str(g.response.version)
-        return render_page(view, form, posted, {}, notice="conflict", status=409)
+        # The page as it was opened: the answers it was checked against, on their whole path.
+        view = PageView(g.q, view.response, evaluate(g.q, stored, trusted=True), page_id)
+        return render_page(view, str(g.response.version), posted, {}, notice="conflict", status=409)
     except responses.AlreadySubmitted:
         return redirect(url_for(".done"))
     except PageNotOnPath:
@@ -94,9 +97,8 @@ def save(page_id: str) -> Any:
         errors = {k: v for k, v in errors.items() if k not in state.missing}
     if errors:
         view = PageView(g.q, g.response, current_flow(), page_id)
-        form.version.data = str(g.response.version)
         status = 413 if any(e.too_large for e in file_errors.values()) else 400
-        return render_page(view, form, posted, errors, status=status)
+        return render_page(view, str(g.response.version), posted, errors, status=status)
     if later:
         return redirect(url_for(".saved"))
     revealed = _revealed(view, state)
@@ -144,8 +146,8 @@ def preview(page_id: str) -> Any:
     except RedirectTo:
         return "", 409
     questions = all_questions(view)
-    form = page_form(questions)
+    form = ActionForm()
     if not form.validate_on_submit():
         abort(400, description="Your session expired.")
-    posted = raw_values(form, questions)
-    return render_page(view, form, posted, {}, fragment=True, preview=posted)
+    posted = raw_values(questions)
+    return render_page(view, form.version.data or "", posted, {}, fragment=True, preview=posted)

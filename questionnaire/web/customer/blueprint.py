@@ -19,7 +19,7 @@ from questionnaire.services.definitions import registry
 from questionnaire.store import db
 from questionnaire.store.models import ResponseStatus
 from questionnaire.web.errors import render_error
-from questionnaire.web.forms import ActionForm, page_form, raw_values
+from questionnaire.web.forms import ActionForm, raw_values
 from questionnaire.web.guessing import count_failed_lookup
 from questionnaire.web.pages import (
     PageView,
@@ -98,11 +98,14 @@ def current_flow() -> FlowResult:
     return flow
 
 
-def page_view(page_id: str) -> PageView:
+def page_view(page_id: str, *, upto: bool = False) -> PageView:
+    """The page of the stored answers. With ``upto``, the flow stops after the page: enough to
+    save it, not to show it (a shown page needs the whole path)."""
     if g.response is None or is_submitted():
         raise RedirectTo(to_resume())
     # The whole path, not just up to this page: the page shows "page 3 of 7" and its progress.
-    flow = current_flow()
+    # A page not on the path is walked past either way, so ``upto`` finds the same pages.
+    flow = responses.flow_of(g.q, g.response, until=page_id) if upto else current_flow()
     if page_id not in flow.pages:
         raise RedirectTo(to_resume())
     return PageView(g.q, g.response, flow, page_id)
@@ -125,10 +128,8 @@ def _session_ended(exc: CSRFError) -> Any:
         view = page_view((request.view_args or {}).get("page_id", ""))
     except (HTTPException, RedirectTo):
         return render_error(400, expired)
-    questions = all_questions(view)
-    form = page_form(questions)
-    form.version.data = str(g.response.version)
-    return render_page(view, form, raw_values(form, questions), {}, notice="session", status=400)
+    posted = raw_values(all_questions(view))
+    return render_page(view, str(g.response.version), posted, {}, notice="session", status=400)
 
 
 @bp.errorhandler(RedirectTo)
