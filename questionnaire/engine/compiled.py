@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -122,7 +122,3 @@ class Questionnaire:
             for question in computed.depends_on:
                 found.setdefault(question, []).append(computed)
         return {key: tuple(values) for key, values in found.items()}
-
-    def iter_questions(self) -> Iterator[CompiledQuestion]:
-        for page in self.pages.values():
-            yield from page.questions

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questionnaire.store.models import AuditEvent
@@ -27,3 +28,14 @@ def record(
             detail=detail,
         )
     )
+
+
+def recent(db: Session, engagement_id: int, limit: int = 50) -> list[AuditEvent]:
+    """An engagement's latest events, newest first."""
+    statement = (
+        select(AuditEvent)
+        .where(AuditEvent.engagement_id == engagement_id)
+        .order_by(AuditEvent.at.desc())
+        .limit(limit)
+    )
+    return list(db.scalars(statement).all())

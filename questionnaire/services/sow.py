@@ -123,8 +123,15 @@ def generate(db: Session, q: Questionnaire, response: Response, actor: str) -> S
     return revision
 
 
-def latest(draft: SowDraft) -> SowRevision | None:
-    return draft.revisions[-1] if draft.revisions else None
+def _draft_for(db: Session, response: Response) -> SowDraft | None:
+    return db.execute(
+        select(SowDraft).where(SowDraft.response_id == response.id)
+    ).scalar_one_or_none()
+
+
+def draft_of(db: Session, engagement: Engagement) -> SowDraft | None:
+    """The SoW draft of the engagement's response, if it has been pre-filled."""
+    return _draft_for(db, engagement.responses[-1]) if engagement.responses else None
 
 
 def _add_revision(

@@ -39,7 +39,7 @@ QUESTIONNAIRES = _questionnaires()
 def _answers(questionnaire: Questionnaire) -> st.SearchStrategy[dict[str, Any]]:
     """Random answers keyed mostly by real question ids, with realistic values mixed in."""
     ids = list(questionnaire.questions)
-    options = [c.choice.value for q in questionnaire.iter_questions() for c in q.choices] or ["x"]
+    options = [c.choice.value for q in questionnaire.questions.values() for c in q.choices] or ["x"]
     value = json_values | st.sampled_from(options) | st.lists(st.sampled_from(options), max_size=3)
     records = st.lists(
         st.dictionaries(st.sampled_from(["name", "protocol", "port", "tls", "x"]), value),

@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from questionnaire.services import audit, sow
 from questionnaire.services.definitions import registry
@@ -28,20 +27,9 @@ EXPORTS = {
 }
 
 
-def _draft(engagement: Engagement) -> SowDraft | None:
-    response = engagement.responses[-1] if engagement.responses else None
-    if response is None:
-        return None
-    return (
-        db.session()
-        .execute(select(SowDraft).where(SowDraft.response_id == response.id))
-        .scalar_one_or_none()
-    )
-
-
 def _draft_or_404(engagement_id: int) -> tuple[Engagement, SowDraft]:
     engagement = engagement_or_404(engagement_id)
-    draft = _draft(engagement)
+    draft = sow.draft_of(db.session(), engagement)
     if draft is None:
         abort(404, description="There is no SoW draft yet.")
     return engagement, draft
@@ -49,7 +37,7 @@ def _draft_or_404(engagement_id: int) -> tuple[Engagement, SowDraft]:
 
 def _revision(engagement_id: int, number: int) -> tuple[Engagement, SowDraft, SowRevision]:
     engagement = engagement_or_404(engagement_id)
-    draft = _draft(engagement)
+    draft = sow.draft_of(db.session(), engagement)
     revision = next((r for r in draft.revisions if r.number == number), None) if draft else None
     if draft is None or revision is None:
         abort(404, description="There is no such revision.")
@@ -59,7 +47,7 @@ def _revision(engagement_id: int, number: int) -> tuple[Engagement, SowDraft, So
 @bp.get("/engagements/<int:engagement_id>/sow")
 def sow_page(engagement_id: int) -> Any:
     engagement = engagement_or_404(engagement_id)
-    draft = _draft(engagement)
+    draft = sow.draft_of(db.session(), engagement)
     if draft is None or not draft.revisions:
         return redirect(url_for(".engagement", engagement_id=engagement_id, _anchor="sow"))
     current = draft.revisions[-1]

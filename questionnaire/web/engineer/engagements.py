@@ -15,13 +15,12 @@ from flask import (
     send_file,
     url_for,
 )
-from sqlalchemy import select
 
-from questionnaire.services import audit, engagements, links, responses, uploads
+from questionnaire.services import audit, engagements, links, responses, sow, uploads
 from questionnaire.services.definitions import registry
 from questionnaire.services.filetypes import KIND_MEDIA_TYPES
 from questionnaire.store import db
-from questionnaire.store.models import AuditEvent, Engagement, Link, SowDraft, Upload
+from questionnaire.store.models import Engagement, Link, Upload
 from questionnaire.web.forms import ActionForm
 from sow_prefill.prefill import FACTS as PREFILL_FACTS
 
@@ -89,19 +88,8 @@ def engagement(engagement_id: int) -> Any:
     if response is not None:
         q = registry().by_hash(session, response.definition_sha256)
         flow = responses.flow_of(q, response)
-    draft = (
-        session.execute(
-            select(SowDraft).where(SowDraft.response_id == response.id)
-        ).scalar_one_or_none()
-        if response
-        else None
-    )
-    events = session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.engagement_id == found.id)
-        .order_by(AuditEvent.at.desc())
-        .limit(50)
-    ).all()
+    draft = sow.draft_of(session, found)
+    events = audit.recent(session, found.id)
     return render_template(
         "engineer/engagement.html",
         engagement=found,
