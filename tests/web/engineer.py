@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -18,12 +20,24 @@ def make_engineer(app: Flask, email: str = "eng@example.com") -> None:
         accounts.create_user(db.session(), email, PASSWORD, "Engineer")
 
 
+def sign_in(
+    client: FlaskClient,
+    page_url: str = "/e/login",
+    email: str = "eng@example.com",
+    password: str = PASSWORD,
+    next_url: str | None = None,
+) -> Any:
+    """Open the sign-in page at ``page_url`` and post the form, as a browser would."""
+    page = client.get(page_url)
+    data = {"csrf_token": csrf_token(page.text), "email": email, "password": password}
+    if next_url is not None:
+        data["next"] = next_url
+    return client.post("/e/login", data=data)
+
+
 def log_in(app: Flask, email: str = "eng@example.com") -> FlaskClient:
     client = app.test_client()
-    page = client.get("/e/login")
-    result = client.post(
-        "/e/login", data={"csrf_token": csrf_token(page.text), "email": email, "password": PASSWORD}
-    )
+    result = sign_in(client, email=email)
     assert result.status_code == 302, result.text
     return client
 

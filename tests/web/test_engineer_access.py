@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from .customer import csrf_token
-from .engineer import PASSWORD, log_in, make_engineer
+from .engineer import log_in, make_engineer, sign_in
 
 ARGS = {"engagement_id": "1", "link_id": "1", "number": "1", "upload_id": "abc", "fmt": "pdf"}
 
@@ -56,16 +56,7 @@ def test_every_engineer_post_rejects_a_missing_csrf_token(app: Flask) -> None:
 def test_login_refuses_to_send_you_elsewhere(app: Flask, target: str) -> None:
     make_engineer(app)
     client = app.test_client()
-    page = client.get(f"/e/login?next={target}")
-    response = client.post(
-        "/e/login",
-        data={
-            "csrf_token": csrf_token(page.text),
-            "email": "eng@example.com",
-            "password": PASSWORD,
-            "next": target,
-        },
-    )
+    response = sign_in(client, f"/e/login?next={target}", next_url=target)
     assert response.status_code == 302 and response.location == "/e/"
 
 
@@ -74,16 +65,9 @@ def test_login_goes_back_to_the_page_asked_for(app: Flask) -> None:
     client = app.test_client()
     asked = client.get("/e/engagements/new")
     assert asked.status_code == 302
-    page = client.get(asked.location)
-    assert 'value="/e/engagements/new"' in page.text
-    response = client.post(
-        "/e/login",
-        data={
-            "csrf_token": csrf_token(page.text),
-            "email": "ENG@example.com ",
-            "password": PASSWORD,
-            "next": "/e/engagements/new",
-        },
+    assert 'value="/e/engagements/new"' in client.get(asked.location).text
+    response = sign_in(
+        client, asked.location, email="ENG@example.com ", next_url="/e/engagements/new"
     )
     assert response.location == "/e/engagements/new"
 
@@ -91,11 +75,7 @@ def test_login_goes_back_to_the_page_asked_for(app: Flask) -> None:
 def test_wrong_password_is_refused_with_a_clear_message(app: Flask) -> None:
     make_engineer(app)
     client = app.test_client()
-    page = client.get("/e/login")
-    response = client.post(
-        "/e/login",
-        data={"csrf_token": csrf_token(page.text), "email": "eng@example.com", "password": "nope"},
-    )
+    response = sign_in(client, password="nope")
     assert response.status_code == 400
     assert "Enter a correct email address and password" in response.text
     assert client.get("/e/").status_code == 302
@@ -117,14 +97,6 @@ def test_logging_out_makes_the_old_cookie_useless(app: Flask) -> None:
 def test_session_cookie_flags(app: Flask) -> None:
     make_engineer(app)
     client = app.test_client()
-    page = client.get("/e/login")
-    response = client.post(
-        "/e/login",
-        data={
-            "csrf_token": csrf_token(page.text),
-            "email": "eng@example.com",
-            "password": PASSWORD,
-        },
-    )
+    response = sign_in(client)
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
