@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-JSON = Any
+from questionnaire.engine.types import JSON
 
 #: How a field still to be confirmed reads in the document.
 PLACEHOLDER = "[To confirm on the discovery call: {label}]"

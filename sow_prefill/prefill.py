@@ -26,14 +26,13 @@ from typing import Any
 from questionnaire.engine.answers import display
 from questionnaire.engine.logic import logic_data
 from questionnaire.engine.model import Question, RepeatQuestion
+from questionnaire.engine.types import JSON
 
 from .markdown_text import MarkdownText, escape
 from .model import PLACEHOLDER, Draft, Field, Proposal, Provenance, Section
 from .recommend import recommendations
 from .sandbox import BoundedEnvironment, TrustedFunctions, make_environment, render
 from .templates import Library, Template
-
-JSON = Any
 
 #: The engagement facts templates may name in ``fact()``/``value()``, with their labels. Those
 #: that are also questions (``ps_days_sold``...) fall back to the customer's answer.

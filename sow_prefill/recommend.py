@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
+
+from questionnaire.engine.types import JSON
 
 from .model import Proposal
 from .risks import risks
-
-JSON = Any
 
 #: Every fixed proposal topic. A topic that does not apply to an answer set has no proposal, and
 #: ``proposal()`` then renders a placeholder: templates guard the conditional ones (risks).

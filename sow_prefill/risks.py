@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+
+from questionnaire.engine.types import JSON
 
 from .model import Proposal
-
-JSON = Any
 
 
 def risks(data: Mapping[str, JSON]) -> Iterator[Proposal]:
