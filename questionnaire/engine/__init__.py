@@ -1,6 +1,11 @@
 """The questionnaire engine: definitions, conditions and the flow. Pure Python, no web, no database.
 
-This module is the engine's public face; other packages import from here only.
+The names re-exported here are what most callers need: loading definitions, the flow and page
+submission with their results and errors, and the ``JSON`` alias. They are not the only door:
+the CLI, the web forms and ``sow_prefill`` also import from the engine's modules directly, for
+the definition models (``model``), answer parsing and display (``answers``), the JSON-Logic
+wrapper (``logic``), the YAML reader (``source``) and the authors' tools (``mermaid``,
+``pathtests``, ``schema``).
 """
 
 from .compiled import Questionnaire
@@ -17,8 +22,10 @@ from .submit import (
     submit_page,
     submit_record,
 )
+from .types import JSON
 
 __all__ = [
+    "JSON",
     "REVIEW",
     "Definition",
     "DefinitionError",

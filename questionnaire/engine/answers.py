@@ -15,9 +15,9 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from questionnaire.engine import answers_net as net
-from questionnaire.engine.answers_net import AnswerError
-from questionnaire.engine.model import (
+from . import answers_net as net
+from .answers_net import AnswerError
+from .model import (
     ChoiceQuestion,
     DateQuestion,
     DecimalQuestion,
@@ -32,11 +32,9 @@ from questionnaire.engine.model import (
     TextQuestion,
     YesNoQuestion,
 )
+from .types import JSON
 
-__all__ = ["JSON", "Invalid", "conforms", "display", "parse_answer"]
-
-#: A JSON value: str, int, float, bool, None, or lists and dicts of them.
-JSON = Any
+__all__ = ["Invalid", "conforms", "display", "parse_answer"]
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,7 @@ from .flow_state import Dropped, FlowResult, PageState, ShownNote, ShownQuestion
 from .logic import is_unanswered
 from .model import REVIEW, RepeatQuestion
 from .piping import pipe
-
-JSON = Any
+from .types import JSON
 
 
 def evaluate(

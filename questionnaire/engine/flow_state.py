@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from .model import REVIEW, Choice, Question
-
-JSON = Any
+from .types import JSON
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 import datalogic_py
 
-#: JSON values as they come from YAML/JSON documents.
-JSON = Any
+from .types import JSON
 
 ALLOWED_OPERATORS: Final = frozenset(
     {
