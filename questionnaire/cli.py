@@ -1,9 +1,17 @@
-"""The ``questionnaire`` command line: the authors' tools (lint, graph, simulate, test, schema)."""
+"""The ``questionnaire`` command line: the authors' tools (lint, graph, simulate, test, schema).
+
+The commands that need the web application (database, invitations, serving) and the SoW
+pre-filler live in other modules, imported only when one of them runs or the command list is
+shown: the authors' tools never import Flask, SQLAlchemy or WeasyPrint, so they start fast and
+keep working where the web dependencies are broken or missing.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +26,71 @@ from .engine.schema import schema_text
 DEFAULT_DEFINITIONS = Path("definitions")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: Commands written elsewhere, as ``module:attribute``, imported on first use.
+LAZY_COMMANDS: Mapping[str, str] = {
+    "db": "questionnaire.cli_app:db_group",
+    "demo": "questionnaire.cli_app:demo",
+    "invite": "questionnaire.cli_app:invite",
+    "prefill": "questionnaire.cli_sow:prefill_command",
+    "serve": "questionnaire.cli_app:serve",
+    "user": "questionnaire.cli_app:user_group",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose ``lazy`` commands are imported only when they are looked up.
+
+    Click looks a command up when it is invoked, when its own help is asked for, and for every
+    command when the group's help lists them; nothing else imports their modules.
+    """
+
+    def __init__(self, *args: Any, lazy: Mapping[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            return self._import(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def _import(self, cmd_name: str) -> click.Command:
+        module_name, attribute = self.lazy[cmd_name].split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            return _unavailable(cmd_name, module_name, exc)
+        command = getattr(module, attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{self.lazy[cmd_name]} is not a click command")
+        return command
+
+
+def _unavailable(cmd_name: str, module_name: str, error: ImportError) -> click.Command:
+    """Stands in for a command whose module cannot be imported (a missing or broken web
+    dependency), so that the group's help and the other commands still work."""
+    reason = f"cannot import {module_name}: {error}"
+
+    def fail() -> None:
+        raise click.ClickException(f"'{cmd_name}' is unavailable: {reason}")
+
+    return click.Command(
+        cmd_name,
+        callback=fail,
+        short_help=f"(unavailable: cannot import {module_name})",
+        help=f"Unavailable: {reason}",
+        # Whatever options were given, say why the command cannot run rather than "no such option".
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    )
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy=LAZY_COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 def main() -> None:
     """Author, check and run pre-discovery questionnaires."""
 
@@ -135,13 +207,5 @@ def schema(output: Path | None) -> None:
         output.write_text(schema_text(), encoding="utf-8")
 
 
-def _register_app_commands() -> None:
-    # Imported here so the authors' tools work even where the web dependencies are broken.
-    from .cli_app import register
-    from .cli_sow import register as register_sow
-
-    register(main)
-    register_sow(main)
-
-
-_register_app_commands()
+if __name__ == "__main__":  # python -m questionnaire.cli, as the import tests run it
+    main()

@@ -42,11 +42,6 @@ SUFFIXES = {
 }
 
 
-def register(group: click.Group) -> None:
-    """Add the SoW commands (written in this module) to ``group``."""
-    group.add_command(prefill_command)
-
-
 def _fail(diagnostics: Any) -> NoReturn:
     for diagnostic in diagnostics:
         click.echo(diagnostic.format(), err=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
-from questionnaire.cli import main
+from questionnaire.cli import LAZY_COMMANDS, LazyGroup, main
 from questionnaire.engine.schema import schema_text
 
 from .engine.builders import as_yaml, choice, definition, equals, page, question
@@ -166,3 +167,35 @@ def test_schema_validates_the_shipped_definitions() -> None:
             path
         )
         jsonschema.validate(yaml.safe_load(text), schema)
+
+
+def test_help_lists_the_authors_tools_and_the_lazily_loaded_commands(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["--help"])
+    assert result.exit_code == 0, result.output
+    listed = {line.split()[0] for line in result.output.split("Commands:")[1].splitlines() if line}
+    assert listed == {"lint", "graph", "simulate", "test", "schema", *LAZY_COMMANDS}
+
+
+def _group_with_a_missing_module() -> click.Group:
+    @click.group(cls=LazyGroup, lazy={"gone": "questionnaire.no_such_module:command"})
+    def group() -> None:
+        """A group with one command whose module is missing."""
+
+    @group.command()
+    def here() -> None:
+        click.echo("still works")
+
+    return group
+
+
+def test_a_command_whose_module_cannot_be_imported_is_listed_and_explains_itself(
+    runner: CliRunner,
+) -> None:
+    group = _group_with_a_missing_module()
+    listed = runner.invoke(group, ["--help"])
+    assert listed.exit_code == 0, listed.output
+    assert "gone  (unavailable: cannot import questionnaire.no_such_module)" in listed.output
+    assert runner.invoke(group, ["here"]).output == "still works\n"
+    failed = runner.invoke(group, ["gone", "--any-option", "x"])
+    assert failed.exit_code == 1
+    assert "'gone' is unavailable: cannot import questionnaire.no_such_module" in failed.output

@@ -9,7 +9,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from questionnaire.cli import main
+from questionnaire import cli_app, cli_sow
+from questionnaire.cli import LAZY_COMMANDS, main
 from questionnaire.cli_app import parse_duration
 from questionnaire.store import db
 
@@ -85,3 +86,12 @@ def test_user_create_prompts_for_the_password_twice(env: str) -> None:
         main, ["user", "create", "c@example.com"], input="long enough pass\nlong enough pass\n"
     )
     assert created.exit_code == 0, created.output
+
+
+def test_every_app_command_is_registered_lazily() -> None:
+    """cli.LAZY_COMMANDS names each command cli_app and cli_sow provide, and nothing else."""
+    app_commands = click.Group()
+    cli_app.register(app_commands)
+    provided = {**app_commands.commands, "prefill": cli_sow.prefill_command}
+    loaded = {name: main.get_command(click.Context(main), name) for name in LAZY_COMMANDS}
+    assert loaded == provided
