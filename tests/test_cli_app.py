@@ -79,6 +79,21 @@ def test_user_create_reads_the_password_from_stdin(env: str) -> None:
     assert short.exit_code == 2 and "at least 12 characters" in short.output
 
 
+PROMPT, CONFIRM, MISMATCH = "Password: ", "Repeat for confirmation: ", "do not match"
+
+
+def _signs_in(email: str, password: str) -> bool:
+    from questionnaire import create_app
+    from questionnaire.services import accounts
+
+    app = create_app()
+    try:
+        with app.app_context():
+            return accounts.authenticate(db.session(), email, password) is not None
+    finally:
+        app.extensions["db_engine"].dispose()
+
+
 def test_user_create_prompts_for_the_password_twice(env: str) -> None:
     runner = CliRunner()
     runner.invoke(main, ["db", "upgrade"])
@@ -86,6 +101,31 @@ def test_user_create_prompts_for_the_password_twice(env: str) -> None:
         main, ["user", "create", "c@example.com"], input="long enough pass\nlong enough pass\n"
     )
     assert created.exit_code == 0, created.output
+    # Hidden input is not echoed: the output is the two prompts and the result, nothing else.
+    assert created.output == f"{PROMPT}\n{CONFIRM}\ncreated c@example.com\n"
+    assert _signs_in("c@example.com", "long enough pass")
+
+
+def test_user_create_refuses_a_confirmation_that_does_not_match(env: str) -> None:
+    runner = CliRunner()
+    runner.invoke(main, ["db", "upgrade"])
+    refused = runner.invoke(
+        main, ["user", "create", "d@example.com"], input="long enough pass\nlong enough pasS\n"
+    )
+    assert refused.exit_code != 0  # asked again, then aborted when the input ran out
+    assert MISMATCH in refused.output and "created" not in refused.output
+    assert not _signs_in("d@example.com", "long enough pass")
+    # After a mismatch it asks for both again, and keeps the pair that matched.
+    retried = runner.invoke(
+        main,
+        ["user", "create", "d@example.com"],
+        input="first try pass\nfirst try pasS\nsecond try pass\nsecond try pass\n",
+    )
+    assert retried.exit_code == 0, retried.output
+    assert retried.output.count(PROMPT) == 2 and retried.output.count(CONFIRM) == 2
+    assert MISMATCH in retried.output
+    assert _signs_in("d@example.com", "second try pass")
+    assert not _signs_in("d@example.com", "first try pass")
 
 
 def test_every_app_command_is_registered_lazily() -> None:
