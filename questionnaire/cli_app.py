@@ -81,23 +81,51 @@ def invite(customer: str, project: str | None, definition: str, expires_in: str 
     click.echo(_invite(app, customer, definition, lifetime, project))
 
 
+#: Threads per worker. A client that sends part of a request holds one until it finishes or
+#: hangs up (gunicorn has no header timeout), so a few slow clients cannot block a worker; more
+#: than that is the reverse proxy's job, which buffers whole requests (see the README).
+THREADS = 8
+SERVING = {
+    # Threads, not one request per process: an idle connection waits in the worker's poller
+    # without a thread, and a slow client holds one thread instead of the whole worker.
+    "worker_class": "gthread",
+    # A worker that stops checking in (its main loop stuck) is restarted after this long.
+    "timeout": 30,
+    # On restart or stop, requests in flight get this long to finish.
+    "graceful_timeout": 20,
+    # Idle keep-alive connections cost no thread; long enough for a page's assets or a proxy.
+    "keepalive": 5,
+    "accesslog": "-",
+}
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve the app with gunicorn (several worker processes)."""
-    run_gunicorn(host, port, workers)
+@click.option(
+    "--threads",
+    default=THREADS,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="Threads per worker: requests each worker serves at once.",
+)
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the app with gunicorn (worker processes, each with a pool of threads)."""
+    run_gunicorn(host, port, workers, threads=threads)
 
 
 def run_gunicorn(
     host: str, port: int, workers: int, overrides: dict[str, Any] | None = None, **options: Any
 ) -> None:
+    """Serve the app with gunicorn: ``SERVING`` and ``THREADS`` unless ``options`` say otherwise."""
     from gunicorn.app.base import BaseApplication
+
+    settings = {"bind": f"{host}:{port}", "workers": workers, "threads": THREADS}
+    settings |= SERVING | options
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
-            settings = {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", **options}
             for key, value in settings.items():
                 self.cfg.set(key, value)
 
