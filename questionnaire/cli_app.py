@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import subprocess
 import sys
 from datetime import timedelta
 from typing import Any
@@ -14,12 +15,17 @@ from flask import Flask
 
 from . import create_app
 from .services import links
-from .services.definitions import registry
+from .services.context import Context
 from .store import db
 
 
 def _app(overrides: dict[str, Any] | None = None) -> Flask:
     return create_app(overrides)
+
+
+def _context(app: Flask) -> Context:
+    found: Context = app.extensions["services"]
+    return found
 
 
 @click.group("db")
@@ -62,8 +68,9 @@ def _invite(
     app: Flask, customer: str, definition: str, expires_in: timedelta, project: str | None
 ) -> str:
     with app.app_context():
-        if definition not in registry().current:
-            known = ", ".join(sorted(registry().current)) or "none loaded"
+        loaded = _context(app).definitions.current
+        if definition not in loaded:
+            known = ", ".join(sorted(loaded)) or "none loaded"
             raise click.BadParameter(f"unknown definition '{definition}' (loaded: {known})")
         invitation = links.invite(db.session(), customer, definition, expires_in, "cli", project)
         return links.link_url(app.config["BASE_URL"], invitation.token)
@@ -160,11 +167,44 @@ def demo(host: str, port: int, workers: int) -> None:
     click.echo(f"  Database: {app.config['DATABASE_URL']}")
     click.echo("")
     sys.stdout.flush()
-    run_gunicorn(host, port, workers, overrides)
+    worker = start_worker_process(overrides)
+    try:
+        run_gunicorn(host, port, workers, overrides)
+    finally:
+        worker.terminate()
+        worker.wait(10)
+
+
+def start_worker_process(overrides: dict[str, Any]) -> subprocess.Popen[bytes]:
+    """The background worker beside the demo's web server, with the same settings."""
+    env = {**os.environ, **{f"QUESTIONNAIRE_{k}": str(v) for k, v in overrides.items()}}
+    return subprocess.Popen([sys.executable, "-m", "questionnaire.cli", "worker"], env=env)
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run the jobs that are due, then stop.")
+@click.option("--poll", default=1.0, show_default=True, help="Seconds between looks at the queue.")
+def worker_command(once: bool, poll: float) -> None:
+    """Run the background worker: SoW pre-fills and exports, outside any request."""
+    import signal
+    import threading
+
+    from .worker import Worker
+
+    app = _app()
+    worker = Worker(_context(app), app.extensions["database"])
+    if once:
+        outcomes = worker.run_pending()
+        click.echo(f"{len(outcomes)} job(s) run, {sum(not o.ok for o in outcomes)} failed")
+        return
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    worker.run_forever(stop, poll)
 
 
 def register(group: click.Group) -> None:
-    for command in (db_group, invite, serve, demo, user_group):
+    for command in (db_group, invite, serve, demo, user_group, worker_command):
         group.add_command(command)
 
 

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from .answers import Invalid, parse_answer
 from .compiled import Questionnaire
 from .flow import evaluate
 from .flow_state import FlowResult, PageState, ShownQuestion
 from .model import Question, RepeatQuestion
-
-JSON = Any
+from .types import JSON
 
 _REQUIRED_MESSAGES = {
     "choice": "Select an answer to",
@@ -88,6 +86,7 @@ def submit_page(
     posted: Mapping[str, JSON],
     *,
     trusted: bool = False,
+    whole_flow: bool = False,
 ) -> PageSubmission:
     """Apply ``posted`` (raw form values by question id) to page ``page_id``.
 
@@ -95,7 +94,9 @@ def submit_page(
     nothing the respondent typed correctly is lost. A field left out of ``posted`` is cleared when
     the question is shown (an unticked checkbox posts nothing). Repeating groups are edited one
     record at a time (:func:`submit_record`) and are left alone here. ``trusted``: the stored
-    answers were parsed when they were saved (see :func:`evaluate`).
+    answers were parsed when they were saved (see :func:`evaluate`). ``whole_flow``: walk past
+    the page to the end, so the result is also the flow the next page (or the page shown again)
+    needs; else the walk stops after the page.
     """
     page = questionnaire.pages.get(page_id)
     if page is None:
@@ -112,7 +113,8 @@ def submit_page(
             parsed[cq.id] = value
     # One walk decides everything: the flow lets only visible answers into its context, so the
     # values posted for questions it hides change nothing it computes for this page.
-    flow = evaluate(questionnaire, {**answers, **parsed}, until=page_id, trusted=trusted)
+    until = None if whole_flow else page_id
+    flow = evaluate(questionnaire, {**answers, **parsed}, until=until, trusted=trusted)
     state = flow.pages.get(page_id)
     if state is None:
         raise PageNotOnPath(page_id)

@@ -11,7 +11,6 @@ from collections import OrderedDict
 from pathlib import Path
 from threading import Lock
 
-from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +24,8 @@ CACHE_SIZE = 32
 
 
 class DefinitionRegistry:
+    """The definitions in a folder (``current``) and any older version a response is pinned to."""
+
     def __init__(self, folder: Path) -> None:
         report = load_all([folder]) if folder.is_dir() else None
         self.current: dict[str, Questionnaire] = dict(report.loaded) if report else {}
@@ -67,12 +68,3 @@ class DefinitionRegistry:
             while len(self._by_hash) > CACHE_SIZE + len(self.current):
                 self._by_hash.popitem(last=False)
         return questionnaire
-
-
-def init_app(app: Flask) -> None:
-    app.extensions["definitions"] = DefinitionRegistry(Path(app.config["DEFINITIONS_DIR"]))
-
-
-def registry() -> DefinitionRegistry:
-    found: DefinitionRegistry = current_app.extensions["definitions"]
-    return found

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from questionnaire.store.models import Engagement, Link, utcnow
 
@@ -18,6 +17,10 @@ from . import audit
 
 #: What a token looks like: 43 characters of URL-safe base64 (256 bits).
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+
+def valid_shape(token: str) -> bool:
+    return TOKEN_SHAPE.match(token) is not None
 
 
 def new_token() -> str:
@@ -33,35 +36,6 @@ class LinkState(Enum):
     UNKNOWN = "unknown"
     EXPIRED = "expired"
     REVOKED = "revoked"
-
-
-@dataclass(frozen=True)
-class Resolved:
-    state: LinkState
-    link: Link | None = None
-
-
-def resolve(db: Session, token: str) -> Resolved:
-    """The link a token opens, and whether it still works. Reads only: a GET may call it."""
-    if not TOKEN_SHAPE.match(token):
-        return Resolved(LinkState.UNKNOWN)
-    # One round trip: the link, its engagement and the engagement's responses.
-    link = (
-        db.execute(
-            select(Link)
-            .where(Link.token_hash == token_hash(token))
-            .options(joinedload(Link.engagement).joinedload(Engagement.responses))
-        )
-        .unique()
-        .scalar_one_or_none()
-    )
-    if link is None:
-        return Resolved(LinkState.UNKNOWN)
-    if link.revoked_at is not None:
-        return Resolved(LinkState.REVOKED, link)
-    if link.expires_at <= utcnow():
-        return Resolved(LinkState.EXPIRED, link)
-    return Resolved(LinkState.ACTIVE, link)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Responses: start, save a page or a record, submit once. Every write is a guarded UPDATE.
+"""Responses: start, save answers, submit once. Every write is a guarded UPDATE.
 
 Saves name the version they read (optimistic locking) and only touch a draft, so a stale tab
 gets a conflict instead of overwriting newer answers, and nothing changes after submission.
@@ -7,26 +7,20 @@ Submission is an atomic ``UPDATE ... WHERE status = 'draft'``: under any race ex
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from questionnaire.engine import (
-    FlowResult,
-    PageSubmission,
-    Questionnaire,
-    evaluate,
-    remove_record,
-    submit_page,
-    submit_record,
-)
+from questionnaire.engine import FlowResult, Questionnaire
 from questionnaire.store.models import Link, Response, ResponseStatus, utcnow
 
-from . import audit
+from . import audit, uploads
 from .definitions import DefinitionRegistry
+from .settings import Settings
 
 
 class Conflict(Exception):
@@ -37,91 +31,127 @@ class AlreadySubmitted(Exception):
     """The response was submitted: it accepts no change."""
 
 
-class DefinitionUnavailable(Exception):
-    """The link's questionnaire is not loaded (missing or broken definition file)."""
+def start(
+    db: Session, registry: DefinitionRegistry, link: Link, q: Questionnaire, actor: str
+) -> Response:
+    """The link's response, created now; a concurrent first start gets the one that won."""
+    for _ in range(2):  # a lost race on the pinned definition's row is tried once more
+        try:
+            return _create(db, registry, link, q, actor)
+        except IntegrityError:
+            db.rollback()
+            existing = _existing(db, link)
+            if existing is not None:
+                return existing
+    raise Conflict
 
 
-@dataclass(frozen=True)
-class Opened:
-    """A link's response (``None`` until the customer starts) and the questionnaire it uses."""
-
-    questionnaire: Questionnaire
-    response: Response | None
-
-
-def open_response(db: Session, registry: DefinitionRegistry, link: Link) -> Opened:
-    # The link's engagement and responses are loaded with it (see links.resolve).
-    response = next(
-        (r for r in link.engagement.responses if r.definition_id == link.definition_id), None
-    )
-    if response is not None:
-        return Opened(registry.by_hash(db, response.definition_sha256), response)
-    current = registry.current.get(link.definition_id)
-    if current is None:
-        raise DefinitionUnavailable(link.definition_id)
-    return Opened(current, None)
-
-
-def start(db: Session, registry: DefinitionRegistry, link: Link, actor: str) -> Response:
-    """The link's response, created on the customer's first POST (a GET never creates it)."""
-    opened = open_response(db, registry, link)
-    if opened.response is not None:
-        return opened.response
-    pinned = registry.pinned(db, opened.questionnaire)
+def _create(
+    db: Session, registry: DefinitionRegistry, link: Link, q: Questionnaire, actor: str
+) -> Response:
+    pinned = registry.pinned(db, q)
     response = Response(
-        engagement_id=link.engagement_id,
-        definition_id=link.definition_id,
-        definition_sha256=pinned.sha256,
-        answers={},
-        version=1,
-    )
+        engagement_id=link.engagement_id, definition_id=link.definition_id,
+        definition_sha256=pinned.sha256, answers={}, version=1,
+    )  # fmt: skip
     db.add(response)
     db.flush()
     audit.record(
         db, actor, "response.start", engagement_id=link.engagement_id, response_id=response.id,
-        definition=opened.questionnaire.id, version=opened.questionnaire.version,
+        definition=q.id, version=q.version,
     )  # fmt: skip
     db.commit()
     return response
 
 
-def flow_of(
-    questionnaire: Questionnaire, response: Response | None, until: str | None = None
-) -> FlowResult:
-    """The flow of the stored answers (parsed when they were saved, so trusted)."""
-    return evaluate(questionnaire, response.answers if response else {}, until=until, trusted=True)
+def _existing(db: Session, link: Link) -> Response | None:
+    return db.execute(
+        select(Response).where(
+            Response.engagement_id == link.engagement_id,
+            Response.definition_id == link.definition_id,
+        )
+    ).scalar_one_or_none()
+
+
+def save_answers(
+    db: Session,
+    settings: Settings,
+    response: Response,
+    expected_version: int,
+    answers: Mapping[str, Any],
+    files: Iterable[uploads.StagedFile],
+    actor: str,
+    action: str,
+    **detail: Any,
+) -> bool:
+    """Store ``answers`` (and the staged files they name) if ``expected_version`` still holds.
+
+    Returns whether anything changed. The files are kept only if the answers commit; on a
+    conflict or any failure they are removed.
+    """
+    files = list(files)
+    try:
+        return _save(
+            db, settings, response, expected_version, answers, files, actor, action, detail
+        )
+    except BaseException:
+        uploads.discard(settings, files)
+        raise
 
 
 def _save(
     db: Session,
+    settings: Settings,
     response: Response,
     expected_version: int,
-    apply: Callable[[Mapping[str, Any]], PageSubmission],
+    answers: Mapping[str, Any],
+    files: list[uploads.StagedFile],
     actor: str,
     action: str,
-    **detail: Any,
-) -> PageSubmission:
-    """Apply a change computed from the stored answers, and store it if the version still holds."""
+    detail: dict[str, Any],
+) -> bool:
     if response.status is not ResponseStatus.DRAFT:
         raise AlreadySubmitted
     if response.version != expected_version:
         raise Conflict
-    result = apply(response.answers)
-    if result.answers == response.answers:
-        return result
+    if dict(answers) == response.answers and not files:
+        return False
     changed = _guarded_update(
-        db, response, expected_version, answers=result.answers, updated_at=utcnow()
+        db, response, expected_version, answers=dict(answers), updated_at=utcnow()
     )
     if changed != 1:
         db.rollback()
         db.refresh(response)
         raise AlreadySubmitted if response.status is not ResponseStatus.DRAFT else Conflict
+    uploads.keep(settings, db, response, files)
+    replaced = uploads.forget_replaced(settings, db, response, file_ids(answers))
     audit.record(
         db, actor, action, engagement_id=response.engagement_id, response_id=response.id, **detail
     )
     db.commit()
     db.refresh(response)
-    return result
+    _remove(replaced)
+    return True
+
+
+def file_ids(answers: Mapping[str, Any]) -> set[str]:
+    """The ids of every uploaded file the answers name (file answers are ``{"id": ...}``)."""
+    found: set[str] = set()
+    stack: list[Any] = list(answers.values())
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if isinstance(value.get("id"), str) and "kind" in value:
+                found.add(value["id"])
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found
+
+
+def _remove(paths: Iterable[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def _guarded_update(db: Session, response: Response, version: int, **values: Any) -> int:
@@ -139,71 +169,22 @@ def _guarded_update(db: Session, response: Response, version: int, **values: Any
     return cast(CursorResult[Any], result).rowcount
 
 
-def save_page(
-    db: Session,
-    q: Questionnaire,
-    response: Response,
-    version: int,
-    page: str,
-    posted: Mapping[str, Any],
-    actor: str,
-) -> PageSubmission:
-    return _save(
-        db,
-        response,
-        version,
-        lambda answers: submit_page(q, answers, page, posted, trusted=True),
-        actor,
-        "response.save",
-        page=page,
-    )
-
-
-def save_record(
-    db: Session,
-    q: Questionnaire,
-    response: Response,
-    version: int,
-    group: str,
-    index: int | None,
-    posted: Mapping[str, Any],
-    actor: str,
-) -> PageSubmission:
-    return _save(
-        db, response, version, lambda answers: submit_record(q, answers, group, index, posted, trusted=True), actor,
-        "response.save_record", group=group, index=index,
-    )  # fmt: skip
-
-
-def delete_record(
-    db: Session,
-    q: Questionnaire,
-    response: Response,
-    version: int,
-    group: str,
-    index: int,
-    actor: str,
-) -> PageSubmission:
-    def apply(answers: Mapping[str, Any]) -> PageSubmission:
-        remaining = remove_record(answers, group, index)
-        return PageSubmission(remaining, {}, evaluate(q, remaining, trusted=True))
-
-    return _save(
-        db, response, version, apply, actor, "response.remove_record", group=group, index=index
-    )
-
-
 def submit(
-    db: Session, q: Questionnaire, response: Response, version: int, actor: str
-) -> FlowResult:
-    """Submit once. Raises :class:`AlreadySubmitted`, :class:`Conflict`, or returns the final flow.
+    db: Session,
+    response: Response,
+    version: int,
+    flow: FlowResult,
+    actor: str,
+    after: Callable[[Session, Response], None],
+) -> None:
+    """Submit once; ``flow`` is the flow of the stored answers at ``version``.
 
-    The caller checks that the flow is complete first; this re-checks it on the stored answers.
+    Raises :class:`AlreadySubmitted`, or :class:`Conflict` when the answers changed since the
+    review was shown or are incomplete. ``after`` adds to the same transaction (the SoW job).
     """
     if response.status is not ResponseStatus.DRAFT:
         raise AlreadySubmitted
-    flow = evaluate(q, response.answers, trusted=True)
-    if not flow.complete:
+    if response.version != version or not flow.complete:
         raise Conflict
     now = utcnow()
     changed = _guarded_update(
@@ -217,6 +198,6 @@ def submit(
         db, actor, "response.submit", engagement_id=response.engagement_id, response_id=response.id,
         dropped=[d.as_json() for d in flow.dropped],
     )  # fmt: skip
+    after(db, response)
     db.commit()
     db.refresh(response)
-    return flow

@@ -1,19 +1,17 @@
-"""Statements of Work: pre-filled on submission (or on demand), revised by engineers, exported.
+"""Statements of Work: pre-filled by the worker, revised by engineers, sent, and requested back.
 
 Revisions are numbered per draft; saving names the revision it was edited from, and the
 ``(draft, number)`` uniqueness makes two engineers' simultaneous saves a conflict, not a loss.
+Every new revision queues its exports, so a download serves a file rendered once.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
-import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -21,6 +19,8 @@ from sqlalchemy.orm import Session
 from questionnaire.engine import Questionnaire, evaluate
 from questionnaire.store.models import (
     Engagement,
+    Job,
+    JobStatus,
     Response,
     RevisionRequest,
     SowDraft,
@@ -30,40 +30,20 @@ from questionnaire.store.models import (
 from sow_prefill.model import Draft
 from sow_prefill.prefill import PrefillInput, prefill
 from sow_prefill.sandbox import RenderError
-from sow_prefill.templates import Library, load_library
+from sow_prefill.templates import Library
 
-from . import audit
-
-log = logging.getLogger(__name__)
+from . import audit, exports, jobs
+from .context import Context
+from .templates import TemplatesUnavailable
 
 #: The seed's rule: one revision after the customer's review; beyond that, book another call.
 REVISIONS_ALLOWED = 1
+PREFILL_JOB = "sow.prefill"
+MAX_MARKDOWN = 500_000
 
 
 class RevisionConflict(Exception):
     """Someone saved a newer revision since this one was opened."""
-
-
-class TemplatesUnavailable(Exception):
-    """The SoW templates could not be loaded or rendered."""
-
-
-def init_app(app: Flask) -> None:
-    folder = Path(app.config["TEMPLATES_DIR"])
-    try:
-        app.extensions["sow_templates"] = load_library(folder)
-    except Exception:  # a broken template must not stop customers answering
-        log.exception("SoW templates in %s could not be loaded", folder)
-        app.extensions["sow_templates"] = None
-
-
-def library() -> Library:
-    found: Library | None = current_app.extensions.get("sow_templates")
-    if found is None:
-        raise TemplatesUnavailable(
-            "the SoW templates could not be loaded: run `questionnaire lint`"
-        )
-    return found
 
 
 def facts_of(engagement: Engagement) -> dict[str, Any]:
@@ -74,19 +54,16 @@ def facts_of(engagement: Engagement) -> dict[str, Any]:
     }
 
 
-def build_draft(q: Questionnaire, response: Response, engagement: Engagement) -> Draft:
-    flow = evaluate(q, response.answers)
+def build_draft(
+    library: Library, q: Questionnaire, answers: dict[str, Any], facts: dict[str, Any]
+) -> Draft:
+    """The pre-filled draft for a response's answers: the same pipeline as ``questionnaire prefill``."""
+    flow = evaluate(q, answers)
     inp = PrefillInput(
-        answers=flow.answers,
-        computed=flow.computed,
-        questions=q.models,
-        facts=facts_of(engagement),
+        answers=flow.answers, computed=flow.computed, questions=q.models, facts=facts,
         dropped=[d.as_json() for d in flow.dropped],
-    )
-    try:
-        return prefill(library(), inp)
-    except (RenderError, KeyError) as exc:
-        raise TemplatesUnavailable(str(exc)) from exc
+    )  # fmt: skip
+    return prefill(library, inp)
 
 
 def _structure(draft: Draft) -> dict[str, Any]:
@@ -100,52 +77,138 @@ def _structure(draft: Draft) -> dict[str, Any]:
     }
 
 
-def generate(db: Session, q: Questionnaire, response: Response, actor: str) -> SowRevision:
-    """Pre-fill the response's SoW: a new draft, or a new revision of the existing one."""
-    engagement = response.engagement
-    draft_doc = build_draft(q, response, engagement)
-    draft = db.execute(
-        select(SowDraft).where(SowDraft.response_id == response.id)
-    ).scalar_one_or_none()
-    if draft is None:
-        draft = SowDraft(engagement_id=engagement.id, response_id=response.id, prefill={})
-        db.add(draft)
-        db.flush()
+# -- pre-fill: queued by a use case, made by the worker -------------------------------------------
+
+
+def _prefill_key(response_id: int) -> str:
+    return f"{PREFILL_JOB}:{response_id}:"
+
+
+def queue_prefill(db: Session, response: Response, actor: str, reason: str) -> None:
+    """Queue the response's pre-fill in ``db``'s transaction (the caller commits).
+
+    The key names the latest revision, so a double click (or a submission and a click at the
+    same time) queues one job, and a later request after new answers queues another.
+    """
+    latest = _latest_number(db, response.id)
+    jobs.enqueue(
+        db, PREFILL_JOB, {"response_id": response.id, "actor": actor, "reason": reason},
+        dedupe_key=f"{_prefill_key(response.id)}{latest}", max_attempts=3,
+    )  # fmt: skip
+
+
+def _latest_number(db: Session, response_id: int) -> int:
+    return (
+        db.scalar(
+            select(func.max(SowRevision.number))
+            .join(SowDraft, SowRevision.draft_id == SowDraft.id)
+            .where(SowDraft.response_id == response_id)
+        )
+        or 0
+    )
+
+
+def run_prefill(context: Context, db: Session, payload: dict[str, Any]) -> None:
+    """The worker's job: pre-fill the response's SoW as a new draft or a new revision."""
+    response = db.get(Response, int(payload["response_id"]))
+    if response is None:
+        raise jobs.PermanentFailure("the response no longer exists")
+    q = context.definitions.by_hash(db, response.definition_sha256)
+    try:
+        library = context.templates.library()
+        draft_doc = build_draft(library, q, response.answers, facts_of(response.engagement))
+    except (RenderError, TemplatesUnavailable, KeyError) as exc:
+        raise jobs.PermanentFailure(f"the SoW templates have a problem: {exc}") from exc
+    draft = _draft_for_update(db, response)
     draft.prefill = _structure(draft_doc)
+    actor = str(payload.get("actor") or "pre-filler")
     revision = _add_revision(
         db, draft, draft_doc.markdown(), actor, "Pre-filled from the questionnaire"
     )
     audit.record(
-        db, actor, "sow.generate", engagement_id=engagement.id, response_id=response.id,
+        db, actor, "sow.generate", engagement_id=response.engagement_id, response_id=response.id,
         revision=revision.number, placeholders=len(draft_doc.checklist),
     )  # fmt: skip
-    db.commit()
-    return revision
 
 
-def _draft_for(db: Session, response: Response) -> SowDraft | None:
+def prefill_gave_up(context: Context, db: Session, payload: dict[str, Any], message: str) -> None:
+    response = db.get(Response, int(payload["response_id"]))
+    if response is not None:
+        audit.record(
+            db, "pre-filler", "sow.prefill_failed", engagement_id=response.engagement_id,
+            response_id=response.id, error=message,
+        )  # fmt: skip
+
+
+def _draft_for_update(db: Session, response: Response) -> SowDraft:
+    """The response's draft, created if it has none (a concurrent creation wins, we use it)."""
+    draft = _draft_for(db, response.id)
+    if draft is not None:
+        return draft
+    draft = SowDraft(engagement_id=response.engagement_id, response_id=response.id, prefill={})
+    try:
+        with db.begin_nested():
+            db.add(draft)
+    except IntegrityError:
+        found = _draft_for(db, response.id)
+        assert found is not None
+        return found
+    return draft
+
+
+@dataclass(frozen=True)
+class PrefillState:
+    """Whether a pre-fill is waiting for the worker, or why the last one failed."""
+
+    waiting: bool
+    failed: str | None
+
+
+def prefill_state(db: Session, response: Response) -> PrefillState:
+    latest = db.execute(
+        select(Job.status, Job.last_error)
+        .where(Job.kind == PREFILL_JOB, Job.dedupe_key.startswith(_prefill_key(response.id)))
+        .order_by(Job.id.desc())
+        .limit(1)
+    ).first()
+    if latest is None:
+        return PrefillState(False, None)
+    status, error = latest
+    waiting = status in (JobStatus.QUEUED, JobStatus.RUNNING)
+    return PrefillState(waiting, error if status is JobStatus.FAILED else None)
+
+
+# -- revisions ------------------------------------------------------------------------------------
+
+
+def _draft_for(db: Session, response_id: int) -> SowDraft | None:
     return db.execute(
-        select(SowDraft).where(SowDraft.response_id == response.id)
+        select(SowDraft).where(SowDraft.response_id == response_id)
     ).scalar_one_or_none()
 
 
 def draft_of(db: Session, engagement: Engagement) -> SowDraft | None:
     """The SoW draft of the engagement's response, if it has been pre-filled."""
-    return _draft_for(db, engagement.responses[-1]) if engagement.responses else None
+    return _draft_for(db, engagement.responses[-1].id) if engagement.responses else None
 
 
 def _add_revision(
     db: Session, draft: SowDraft, markdown: str, author: str, note: str | None
 ) -> SowRevision:
-    number = (
-        db.scalar(select(func.max(SowRevision.number)).where(SowRevision.draft_id == draft.id)) or 0
-    ) + 1
+    number = _latest_revision(db, draft) + 1
     revision = SowRevision(
         draft_id=draft.id, number=number, markdown=markdown, author=author, note=note
     )
     db.add(revision)
     db.flush()
+    exports.queue_all(db, revision)
     return revision
+
+
+def _latest_revision(db: Session, draft: SowDraft) -> int:
+    return (
+        db.scalar(select(func.max(SowRevision.number)).where(SowRevision.draft_id == draft.id)) or 0
+    )
 
 
 def save_revision(
@@ -157,21 +220,11 @@ def save_revision(
     note: str | None = None,
 ) -> SowRevision:
     """A new revision, if ``edited_from`` is still the latest; else :class:`RevisionConflict`."""
-    current = (
-        db.scalar(select(func.max(SowRevision.number)).where(SowRevision.draft_id == draft.id)) or 0
-    )
-    if current != edited_from:
+    if _latest_revision(db, draft) != edited_from:
         raise RevisionConflict
-    revision = SowRevision(
-        draft_id=draft.id,
-        number=current + 1,
-        markdown=markdown.replace("\r\n", "\n"),
-        author=author,
-        note=note,
-    )
-    db.add(revision)
     try:
-        db.flush()
+        with db.begin_nested():
+            revision = _add_revision(db, draft, markdown.replace("\r\n", "\n"), author, note)
     except IntegrityError:
         db.rollback()
         raise RevisionConflict from None

@@ -1,28 +1,42 @@
-"""Uploaded files: checked by content and size, stored under generated names outside any static
-folder, recorded in the database. The customer's filename is kept only as data.
+"""Uploaded files: checked by content and size, staged, and kept only with the answers' commit.
+
+A file is streamed to a staging name first. It becomes an upload (a row, and a file under a
+generated name outside any static folder) only in the transaction that saves the page's
+answers; every path that does not commit discards it, and a sweep removes any file left
+without a row (a process killed between the two). The customer's filename is kept as data only.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
-from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
-from werkzeug.datastructures import FileStorage
 
-from questionnaire.engine import Questionnaire
-from questionnaire.engine.model import FileQuestion, Question
-from questionnaire.store.models import Response, Upload
+from questionnaire.engine.model import FileQuestion
+from questionnaire.store.models import Response, Upload, utcnow
 
 from .filetypes import KIND_NAMES, safe_display_name, sniff
+from .settings import Settings
 
 CHUNK = 64 * 1024
+STAGING = "staging"
+
+
+class IncomingFile(Protocol):
+    """A file as the web layer received it (werkzeug's FileStorage has this shape)."""
+
+    @property
+    def filename(self) -> str | None: ...
+
+    @property
+    def stream(self) -> IO[bytes]: ...
 
 
 @dataclass(frozen=True)
@@ -31,33 +45,123 @@ class FileError:
     too_large: bool = False
 
 
-def accept_files(
-    db: Session,
-    q: Questionnaire,
-    response: Response,
-    questions: Iterable[Question],
-    files: Mapping[str, FileStorage],
-    posted: dict[str, Any],
-) -> dict[str, FileError]:
-    """Store each file posted for a visible file question; put its answer into ``posted``.
+@dataclass(frozen=True)
+class StagedFile:
+    question_id: str
+    upload_id: str
+    name: str
+    kind: str
+    size: int
+    sha256: str
 
-    A question with no new file keeps the file already stored for it.
-    """
-    errors: dict[str, FileError] = {}
-    for question in questions:
-        if not isinstance(question, FileQuestion):
+    def answer(self) -> dict[str, Any]:
+        return {"id": self.upload_id, "name": self.name, "size": self.size, "kind": self.kind}
+
+
+def staging_path(settings: Settings, upload_id: str) -> Path:
+    return settings.upload_dir / STAGING / f"{upload_id}.part"
+
+
+def path_of(settings: Settings, upload: Upload) -> Path:
+    return settings.upload_dir / upload.id
+
+
+def stage(
+    settings: Settings,
+    db: Session,
+    response: Response,
+    question: FileQuestion,
+    incoming: IncomingFile,
+    already_staged: int = 0,
+) -> StagedFile | FileError:
+    """Stream ``incoming`` to a staging file and check it; nothing is recorded yet."""
+    upload_id = secrets.token_hex(16)
+    partial = staging_path(settings, upload_id)
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    limit = int(question.max_size_mb * 1024 * 1024)
+    size, digest, head = _copy_limited(incoming.stream, partial, limit)
+    problem = _problem(settings, db, response, question, size, already_staged)
+    if problem is None:
+        kind = sniff(head, lambda: partial.open("rb"))
+        if kind is None or kind not in question.accept:
+            problem = FileError(_kinds_message(question))
+    if problem is not None:
+        partial.unlink(missing_ok=True)
+        return problem
+    assert size is not None and kind is not None
+    name = safe_display_name(incoming.filename or "")
+    return StagedFile(question.id, upload_id, name, kind, size, digest)
+
+
+def _problem(
+    settings: Settings,
+    db: Session,
+    response: Response,
+    question: FileQuestion,
+    size: int | None,
+    already_staged: int,
+) -> FileError | None:
+    if size is None:
+        return FileError(_limit_message(question), too_large=True)
+    if size == 0:
+        return FileError("The selected file is empty")
+    used = db.execute(
+        select(func.coalesce(func.sum(Upload.size), 0)).where(Upload.response_id == response.id)
+    ).scalar_one()
+    if used + already_staged + size > settings.upload_quota_bytes:
+        return FileError(
+            "You have uploaded as much as we can accept: contact us to send more", too_large=True
+        )
+    return None
+
+
+def keep(settings: Settings, db: Session, response: Response, staged: Iterable[StagedFile]) -> None:
+    """Make staged files uploads in ``db``'s transaction (the caller commits, or discards)."""
+    for file in staged:
+        staging_path(settings, file.upload_id).replace(settings.upload_dir / file.upload_id)
+        db.add(
+            Upload(
+                id=file.upload_id, response_id=response.id, question_id=file.question_id,
+                original_name=file.name, kind=file.kind, size=file.size, sha256=file.sha256,
+            )
+        )  # fmt: skip
+
+
+def discard(settings: Settings, staged: Iterable[StagedFile]) -> None:
+    """Remove staged files that will not be kept (whether or not :func:`keep` moved them)."""
+    for file in staged:
+        staging_path(settings, file.upload_id).unlink(missing_ok=True)
+        (settings.upload_dir / file.upload_id).unlink(missing_ok=True)
+
+
+def forget_replaced(
+    settings: Settings, db: Session, response: Response, kept_ids: set[str]
+) -> list[Path]:
+    """Delete the rows of this response's uploads no answer names any more (replaced files);
+    returns their files, to remove once the transaction has committed."""
+    replaced = db.scalars(
+        select(Upload).where(Upload.response_id == response.id, Upload.id.not_in(kept_ids))
+    ).all()
+    paths = [path_of(settings, upload) for upload in replaced]
+    if replaced:
+        db.execute(delete(Upload).where(Upload.id.in_([u.id for u in replaced])))
+    return paths
+
+
+def sweep(settings: Settings, db: Session, older_than: timedelta = timedelta(hours=1)) -> int:
+    """Remove files with no upload row (and staged files older than ``older_than``)."""
+    cutoff = (utcnow() - older_than).timestamp()
+    known = set(db.scalars(select(Upload.id)).all())
+    removed = 0
+    folder = settings.upload_dir
+    candidates = [*folder.glob("*"), *(folder / STAGING).glob("*.part")]
+    for path in candidates:
+        if not path.is_file() or path.stat().st_mtime > cutoff:
             continue
-        upload = files.get(question.id)
-        if upload is None or not upload.filename:
-            posted[question.id] = response.answers.get(question.id)
-            continue
-        result = store(db, response, question, upload)
-        if isinstance(result, FileError):
-            errors[question.id] = result
-            posted[question.id] = response.answers.get(question.id)
-        else:
-            posted[question.id] = result
-    return errors
+        if path.parent.name == STAGING or path.name not in known:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def _limit_message(question: FileQuestion) -> str:
@@ -69,45 +173,6 @@ def _kinds_message(question: FileQuestion) -> str:
     names = [KIND_NAMES.get(kind, kind.upper()) for kind in question.accept]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
     return f"The selected file must be a {listed}"
-
-
-def store(
-    db: Session, response: Response, question: FileQuestion, upload: FileStorage
-) -> dict[str, Any] | FileError:
-    folder = Path(current_app.config["UPLOAD_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
-    upload_id = secrets.token_hex(16)
-    target = folder / upload_id
-    partial = folder / f"{upload_id}.part"
-    limit = int(question.max_size_mb * 1024 * 1024)
-    size, digest, head = _copy_limited(upload.stream, partial, limit)
-    if size is None:
-        partial.unlink(missing_ok=True)
-        return FileError(_limit_message(question), too_large=True)
-    if size == 0:
-        partial.unlink(missing_ok=True)
-        return FileError("The selected file is empty")
-    used = db.execute(
-        select(func.coalesce(func.sum(Upload.size), 0)).where(Upload.response_id == response.id)
-    ).scalar_one()
-    if used + size > int(current_app.config["UPLOAD_QUOTA_BYTES"]):
-        partial.unlink(missing_ok=True)
-        return FileError(
-            "You have uploaded as much as we can accept: contact us to send more", too_large=True
-        )
-    kind = sniff(head, lambda: partial.open("rb"))
-    if kind is None or kind not in question.accept:
-        partial.unlink(missing_ok=True)
-        return FileError(_kinds_message(question))
-    partial.replace(target)
-    name = safe_display_name(upload.filename or "")
-    db.add(
-        Upload(
-            id=upload_id, response_id=response.id, question_id=question.id, original_name=name,
-            kind=kind, size=size, sha256=digest,
-        )
-    )  # fmt: skip
-    return {"id": upload_id, "name": name, "size": size, "kind": kind}
 
 
 def _copy_limited(stream: IO[bytes], path: Path, limit: int) -> tuple[int | None, str, bytes]:
@@ -125,7 +190,3 @@ def _copy_limited(stream: IO[bytes], path: Path, limit: int) -> tuple[int | None
             digest.update(chunk)
             out.write(chunk)
     return size, digest.hexdigest(), head
-
-
-def path_of(upload: Upload) -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / upload.id

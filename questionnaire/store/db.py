@@ -1,28 +1,46 @@
 """The one module that owns database engines and sessions.
 
-One engine per app, one session per request (closed at teardown), and Alembic as the only way
-the schema is made: ``questionnaire db upgrade``.
+:class:`Database` is one engine and its session factory, with no web framework in sight: the
+worker and the command line open sessions from it directly. A web request gets one session,
+opened on first use and closed at teardown (:func:`init_app`, :func:`session`). Use cases own
+their transactions: they commit or roll back the session they are given. Alembic is the only
+way the schema is made: ``questionnaire db upgrade``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
-from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"])
-    app.extensions["db_engine"] = engine
-    app.extensions["db_sessions"] = sessionmaker(engine, expire_on_commit=False)
-    app.teardown_appcontext(_close_session)
+class Database:
+    """One engine and the sessions made from it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def session(self) -> Session:
+        """A new session; the caller closes it (``with database.session() as db:``)."""
+        return self._sessions()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
 
 
 def make_engine(url: str) -> Engine:
@@ -45,20 +63,38 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# -- the web request's session ------------------------------------------------------------------
+
+
+def init_app(app: Flask) -> Database:
+    database = Database(app.config["DATABASE_URL"])
+    app.extensions["database"] = database
+    app.extensions["db_engine"] = database.engine
+    app.teardown_appcontext(_close_session)
+    return database
+
+
 def session() -> Session:
     """The request's session, opened on first use."""
+    from flask import current_app, g
+
     if "db_session" not in g:
-        g.db_session = current_app.extensions["db_sessions"]()
+        g.db_session = current_app.extensions["database"].session()
     db_session: Session = g.db_session
     return db_session
 
 
 def _close_session(exc: BaseException | None) -> None:
+    from flask import g
+
     db_session: Session | None = g.pop("db_session", None)
     if db_session is not None:
         if exc is not None:
             db_session.rollback()
         db_session.close()
+
+
+# -- migrations ---------------------------------------------------------------------------------
 
 
 def alembic_config(url: str) -> Config:

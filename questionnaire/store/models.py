@@ -248,3 +248,74 @@ class RevisionRequest(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
     draft: Mapped[SowDraft] = relationship(back_populates="requests")
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Job(Base):
+    """Work for the background worker, queued in the transaction that made it necessary.
+
+    A job queued with the change that needs it is never lost (it commits or rolls back with the
+    change), and ``dedupe_key`` keeps a second request for the same work from queuing it twice.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_ready", "status", "run_after"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[JobStatus] = mapped_column(
+        Enum(
+            JobStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+        ),
+        default=JobStatus.QUEUED,
+    )
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    run_after: Mapped[datetime] = mapped_column(default=utcnow)
+    #: While running: when the claim lapses (a worker that died leaves its job to another).
+    locked_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+
+class ExportStatus(enum.StrEnum):
+    QUEUED = "queued"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class Export(Base):
+    """A revision's document in one format, rendered once by the worker and served from storage."""
+
+    __tablename__ = "exports"
+    __table_args__ = (UniqueConstraint("revision_id", "format"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("sow_revisions.id", ondelete="CASCADE"))
+    format: Mapped[str] = mapped_column(String(10))
+    status: Mapped[ExportStatus] = mapped_column(
+        Enum(
+            ExportStatus,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=ExportStatus.QUEUED,
+    )
+    #: The file's name in the export folder, once rendered.
+    stored_name: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ready_at: Mapped[datetime | None]
+
+    revision: Mapped[SowRevision] = relationship()

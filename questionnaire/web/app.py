@@ -8,10 +8,9 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from questionnaire.services import definitions, sow
 from questionnaire.store import db
 
-from . import auth, customer, engineer, errors, guessing, jinja, security, site
+from . import auth, context, customer, engineer, errors, guessing, jinja, security, site
 from .config import configure
 from .extensions import csrf
 
@@ -32,8 +31,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
-    definitions.init_app(app)
-    sow.init_app(app)
+    context.init_app(app)
     auth.init_app(app)
     csrf.init_app(app)
     guessing.init_app(app)

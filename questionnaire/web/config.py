@@ -44,6 +44,7 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     instance = Path(app.instance_path)
     app.config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'questionnaire.sqlite'}")
     app.config.setdefault("UPLOAD_DIR", str(instance / "uploads"))
+    app.config.setdefault("EXPORT_DIR", str(instance / "exports"))
     production = app.config["ENV_NAME"] == "production"
     if not app.config.get("SECRET_KEY"):
         if production:

@@ -1,39 +1,19 @@
-"""Rendering question pages and record pages from the engine's page state."""
+"""Rendering question pages and record pages from what the use cases return."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from flask import render_template
-from werkzeug.datastructures import MultiDict
 
-from questionnaire.engine import FlowResult, PageState, Questionnaire, ShownQuestion, evaluate
+from questionnaire.engine import PageState
 from questionnaire.engine.model import Question
-from questionnaire.store.models import Response
+from questionnaire.services.inputs import input_values
+from questionnaire.services.journey import PageView, preview_page
+from questionnaire.services.records import RecordView
 
-from .forms import ActionForm, input_values
-
-
-@dataclass(frozen=True)
-class PageView:
-    q: Questionnaire
-    response: Response
-    flow: FlowResult
-    page_id: str
-
-    @property
-    def state(self) -> PageState:
-        return self.flow.pages[self.page_id]
-
-    @property
-    def previous(self) -> str | None:
-        return self.flow.previous_page(self.page_id)
-
-    @property
-    def number(self) -> int:
-        return self.flow.path.index(self.page_id) + 1
+from .forms import ActionForm
 
 
 def page_questions(state: PageState) -> list[Question]:
@@ -46,7 +26,7 @@ def all_questions(view: PageView) -> list[Question]:
     return [cq.question for cq in view.q.pages[view.page_id].questions]
 
 
-def _ordered_errors(state: PageState, errors: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _ordered_errors(state: PageState, errors: Mapping[str, str]) -> list[tuple[str, str]]:
     """Errors in the order of the questions on the page, for the error summary."""
     order = {shown.id: n for n, shown in enumerate(state.questions)}
     keyed = sorted(errors.items(), key=lambda item: order.get(item[0].split("[")[0], len(order)))
@@ -55,113 +35,67 @@ def _ordered_errors(state: PageState, errors: Mapping[str, Any]) -> list[tuple[s
 
 def render_page(
     view: PageView,
-    version: str,
-    values: Mapping[str, Any],
-    errors: Mapping[str, Any],
+    values: Mapping[str, Any] | None = None,
+    errors: Mapping[str, str] | None = None,
     *,
     notice: str | None = None,
     status: int = 200,
-    fragment: bool = False,
-    preview: Mapping[str, Any] | None = None,
+    revealed: tuple[str, ...] = (),
 ) -> tuple[str, int]:
+    """The page: typed ``values`` shown back (else the stored answers), with ``errors``."""
     state = view.state
-    if preview is not None:
-        # Re-evaluate visibility with what is typed so far (not saved); keep the typed values.
-        state = previewed(view, preview)
-        values = {**input_values([s.question for s in state.questions], {}), **preview}
-    template = "customer/_questions.html" if fragment else "customer/page.html"
-    messages = {key: str(getattr(m, "message", m)) for key, m in errors.items()}
+    if values is None:
+        values = input_values(page_questions(state), view.response.answers)
+    errors = errors or {}
     html = render_template(
-        template,
+        "customer/page.html",
+        q=view.q,
+        view=view,
+        state=state,
+        version=str(view.response.version),
+        values=values,
+        errors=errors,
+        error_list=_ordered_errors(state, errors),
+        notice=notice,
+        revealed=revealed,
+    )
+    return html, status
+
+
+def render_preview(view: PageView, typed: Mapping[str, Any], version: str) -> str:
+    """The page's questions for what is typed so far (the script swaps them in)."""
+    state = preview_page(view, typed)
+    values = {**input_values(page_questions(state), {}), **typed}
+    return render_template(
+        "customer/_questions.html",
         q=view.q,
         view=view,
         state=state,
         version=version,
         values=values,
-        errors=messages,
-        error_list=_ordered_errors(state, messages),
-        notice=notice,
+        errors={},
+        error_list=[],
+        notice=None,
+        revealed=(),
     )
-    return html, status
 
 
-def previewed(view: PageView, typed: Mapping[str, Any]) -> PageState:
-    """The page as it applies to what is typed so far (nothing is saved)."""
-    from questionnaire.engine.answers import Invalid, parse_answer
-
-    answers = dict(view.response.answers)
-    for question in all_questions(view):
-        if question.id in typed:
-            parsed = parse_answer(question, typed[question.id])
-            answers[question.id] = None if isinstance(parsed, Invalid) else parsed
-    flow = evaluate(view.q, answers, until=view.page_id)
-    return flow.pages[view.page_id]
-
-
-def record_values(
-    form: MultiDict[str, str] | None, group: ShownQuestion, index: int | None
-) -> dict[str, Any]:
-    """The values a record form shows: what was posted, else the stored record."""
-    fields = group.question.questions  # type: ignore[union-attr]
-    if form is not None:
-        return {
-            q.id: form.getlist(q.id) if q.type == "multi_choice" else form.get(q.id, "")
-            for q in fields
-        }
-    stored = {}
-    if index is not None and isinstance(group.value, list) and index < len(group.value):
-        stored = group.value[index]
-    return input_values(fields, stored)
-
-
-def _record_fields(
-    view: PageView, group: ShownQuestion, index: int | None, values: Mapping[str, Any]
-) -> tuple[ShownQuestion, ...]:
-    """The record's visible fields for the values shown, as the engine decides them."""
-    from questionnaire.engine.answers import Invalid, parse_answer
-
-    record = {}
-    for field in group.question.questions:  # type: ignore[union-attr]
-        parsed = parse_answer(field, values.get(field.id))
-        if parsed is not None and not isinstance(parsed, Invalid):
-            record[field.id] = parsed
-    records = list(group.value) if isinstance(group.value, list) else []
-    position = len(records) if index is None else index
-    records[position : position + 1] = [record]
-    flow = evaluate(view.q, {**view.response.answers, group.id: records}, until=view.page_id)
-    for shown in flow.pages[view.page_id].questions:
-        if shown.id == group.id and position < len(shown.records):
-            return shown.records[position]
-    return ()
-
-
-def render_record(
-    view: PageView,
-    group: ShownQuestion,
-    index: int | None,
-    form_data: MultiDict[str, str] | None,
-    errors: Mapping[str, str],
-    *,
-    notice: str | None = None,
-    status: int = 200,
-) -> tuple[str, int]:
+def render_record(record: RecordView) -> tuple[str, int]:
     form = ActionForm()
-    form.version.data = str(view.response.version)
-    values = record_values(form_data, group, index)
-    fields = _record_fields(view, group, index, values)
-    order = {f.id: n for n, f in enumerate(group.question.questions)}  # type: ignore[union-attr]
-    error_list = sorted(errors.items(), key=lambda item: order.get(item[0], len(order)))
+    form.version.data = str(record.page.response.version)
+    order = {f.id: n for n, f in enumerate(record.field_questions)}
+    error_list = sorted(record.errors.items(), key=lambda item: order.get(item[0], len(order)))
     html = render_template(
         "customer/record.html",
-        q=view.q,
-        view=view,
-        group=group,
-        index=index,
-        fields=fields,
+        q=record.page.q,
+        view=record.page,
+        group=record.group,
+        index=record.index,
+        fields=record.fields,
         form=form,
-        values=values,
-        errors=dict(errors),
+        values=record.values,
+        errors=dict(record.errors),
         error_list=error_list,
-        notice=notice,
+        notice=record.notice,
     )
-    return html, status
+    return html, record.status

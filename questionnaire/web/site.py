@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint, render_template
 from sqlalchemy import text
 
-from questionnaire.services.definitions import registry
 from questionnaire.store import db
+from questionnaire.web.context import services
 
 bp = Blueprint("site", __name__)
 
@@ -22,7 +22,7 @@ def index() -> Any:
 def health() -> Any:
     """200 when the database answers and at least one questionnaire is loaded."""
     db.session().execute(text("SELECT 1"))
-    loaded = sorted(registry().current)
+    loaded = sorted(services().definitions.current)
     return {"status": "ok" if loaded else "no questionnaires loaded", "definitions": loaded}, (
         200 if loaded else 503
     )

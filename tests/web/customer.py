@@ -17,6 +17,7 @@ from questionnaire.store import db
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 VERSION = re.compile(r'id="version" name="version" type="hidden" value="(\d*)"')
+SHOWN = re.compile(r'name="_shown" value="([^"]*)"')
 
 
 def invite(
@@ -36,6 +37,12 @@ def version(html: str) -> str:
     match = VERSION.search(html)
     assert match, "no version on the page"
     return match.group(1)
+
+
+def shown(html: str) -> dict[str, str]:
+    """The page's list of the questions it shows, posted back as a browser does."""
+    match = SHOWN.search(html)
+    return {"_shown": unescape(match.group(1))} if match else {}
 
 
 def error_summary(html: str) -> list[tuple[str, str]]:
@@ -75,6 +82,7 @@ class Customer:
             "csrf_token": csrf_token(page.text),
             "version": stale or version(page.text),
             "action": action,
+            **shown(page.text),
             **data,
         }
         return self.client.post(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from questionnaire.store import db
 from questionnaire.store.models import Base, Response
+from questionnaire.worker import Outcome, Worker
 
 
 def with_config(**overrides: Any) -> Any:
@@ -32,3 +33,10 @@ def answers(app: Flask) -> dict[str, Any]:
     with app.app_context():
         stored: dict[str, Any] = db.session().execute(select(Response.answers)).scalar_one()
         return stored
+
+
+def run_jobs(app: Flask) -> list[Outcome]:
+    """Run the background jobs that are due (SoW pre-fills, exports) as the worker would,
+    in this process; returns what ran."""
+    worker = Worker(app.extensions["services"], app.extensions["database"], isolate=False)
+    return worker.run_pending()

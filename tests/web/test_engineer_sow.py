@@ -14,12 +14,14 @@ from questionnaire.store.models import AuditEvent, SowRevision
 
 from .customer import Customer, csrf_token, invite
 from .engineer import log_in, make_engineer, post
+from .state import dump, run_jobs
 
 
 def submitted(app: Flask, customer: str = "Acme Health") -> tuple[Customer, FlaskClient]:
     visitor = Customer(app.test_client(), invite(app, customer=customer))
     visitor.complete_small(fabric="cisco_aci")
     assert visitor.submit().status_code == 302
+    run_jobs(app)  # the worker pre-fills the draft and renders its exports
     make_engineer(app)
     return visitor, log_in(app)
 
@@ -95,21 +97,48 @@ def test_exports_carry_the_same_content_and_escape_markup(app: Flask) -> None:
     visitor = Customer(app.test_client(), invite(app, customer="<script>alert(1)</script> Health"))
     visitor.complete_small()
     visitor.submit()
+    run_jobs(app)
     make_engineer(app)
     engineer = log_in(app)
     responses: dict[str, Any] = {}
     for fmt in ("md", "html", "pdf", "docx"):
         response = engineer.get(f"/e/engagements/1/sow/revisions/1/export.{fmt}")
         assert response.status_code == 200, fmt
-        assert response.headers["Content-Disposition"].startswith(
-            'attachment; filename="SoW-script-alert-1-script-Health-r1.'
-        )
+        disposition = response.headers["Content-Disposition"]
+        assert disposition.startswith("attachment; filename=")
+        assert f"SoW-script-alert-1-script-Health-r1.{fmt}" in disposition
         responses[fmt] = response
     assert "\\<script\\>" in responses["md"].text
     assert "<script>" not in responses["html"].text and "&lt;script&gt;" in responses["html"].text
     assert responses["pdf"].data.startswith(b"%PDF")
     assert responses["docx"].data.startswith(b"PK")
+    for response in responses.values():
+        response.close()
     assert engineer.get("/e/engagements/1/sow/revisions/1/export.exe").status_code == 404
+
+
+def test_exports_are_rendered_once_by_the_worker_and_a_download_changes_nothing(
+    app: Flask,
+) -> None:
+    _, engineer = submitted(app)
+    sow_page = engineer.get("/e/engagements/1/sow").text
+    post(engineer, "/e/engagements/1/sow", "/e/engagements/1/sow",
+         {"markdown": "# SoW\n\nEdited", "edited_from": "1"})  # fmt: skip
+    waiting = engineer.get("/e/engagements/1/sow/revisions/2/export.pdf")
+    assert waiting.status_code == 202 and "is being prepared" in waiting.text
+    assert '<meta http-equiv="refresh"' in waiting.text
+    before = dump(app)
+    for _ in range(2):
+        assert engineer.get("/e/engagements/1/sow/revisions/2/export.pdf").status_code == 202
+    assert dump(app) == before  # a GET renders nothing and records nothing
+    ran = run_jobs(app)
+    assert sorted(o.kind for o in ran) == ["export.render"] * 3 and all(o.ok for o in ran)
+    pdf = engineer.get("/e/engagements/1/sow/revisions/2/export.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    pdf.close()  # a stored file is streamed: the response holds it open until closed
+    assert dump(app) == {**before, "jobs": dump(app)["jobs"], "exports": dump(app)["exports"]}
+    assert "being prepared" not in sow_page  # revision 1's exports were ready already
+    assert run_jobs(app) == []  # each format of each revision is rendered once
 
 
 def test_create_engagement_reissue_and_revoke(app: Flask) -> None:
@@ -165,6 +194,8 @@ def test_facts_are_saved_and_used_by_the_pre_fill(app: Flask) -> None:
     url = "/e/engagements/1"
     post(engineer, url, "/e/engagements/1/facts", {"sow_number": "SOW-2026-042", "project": "PACS"})
     post(engineer, url, "/e/engagements/1/sow/generate")
+    assert "being pre-filled" in engineer.get(url).text
+    run_jobs(app)
     sow = engineer.get("/e/engagements/1/sow")
     assert "SOW-2026-042" in sow.text and "Revision 2 (Markdown)" in sow.text
 
@@ -178,6 +209,7 @@ def test_markup_in_answers_and_names_is_text_in_every_engineer_view(app: Flask) 
     visitor.answer("services", {})
     visitor.answer("last", {"notes": payload})
     assert visitor.submit().status_code == 302
+    run_jobs(app)  # the worker pre-fills the draft and renders its exports
     make_engineer(app)
     engineer = log_in(app)
     for url in (

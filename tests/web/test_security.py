@@ -422,7 +422,7 @@ def hostile_app(database_url: str, tmp_path: Path, hostile_definitions: Path) ->
     application = create_app(
         app_config(database_url, tmp_path, DEFINITIONS_DIR=str(hostile_definitions))
     )
-    assert "hostile" in application.extensions["definitions"].current
+    assert "hostile" in application.extensions["services"].definitions.current
     yield application
     application.extensions["db_engine"].dispose()
 

@@ -44,7 +44,7 @@ def uploads(app: Flask) -> list[Upload]:
 
 def stored_files(app: Flask) -> list[Path]:
     folder = Path(app.config["UPLOAD_DIR"])
-    return sorted(folder.iterdir()) if folder.exists() else []
+    return sorted(p for p in folder.iterdir() if p.is_file()) if folder.exists() else []
 
 
 def ready(app: Flask, customer: str = "Acme Health") -> Customer:

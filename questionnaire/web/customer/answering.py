@@ -4,134 +4,74 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, render_template, request
 
-from questionnaire.engine import REVIEW, PageNotOnPath, PageState, evaluate
-from questionnaire.engine.model import Question
-from questionnaire.services import responses, uploads
-from questionnaire.services.definitions import registry
+from questionnaire.services import journey
 from questionnaire.store import db
-from questionnaire.web.forms import ActionForm, input_values, raw_values
-from questionnaire.web.pages import (
-    PageView,
-    all_questions,
-    page_questions,
-    previewed,
-    render_page,
-)
+from questionnaire.web.context import services
+from questionnaire.web.forms import ActionForm, raw_values
+from questionnaire.web.pages import all_questions, render_page, render_preview
 
-from .blueprint import (
-    RedirectTo,
-    bp,
-    current_flow,
-    is_submitted,
-    page_view,
-    posted_version,
-    to_resume,
-)
+from .blueprint import bp, checked_form, go, opened, posted_version
 
 
 @bp.get("/")
 def start() -> Any:
-    if is_submitted():
-        return redirect(url_for(".done"))
-    flow = current_flow() if g.response else None
+    link = opened()
+    if link.submitted:
+        return go(journey.Go("done"))
+    flow = journey.flow_of(services(), link) if link.response else None
     return render_template(
-        "customer/start.html", q=g.q, engagement=g.link.engagement, flow=flow, form=ActionForm()
-    )
+        "customer/start.html", q=link.questionnaire, engagement=link.engagement, flow=flow,
+        form=ActionForm(),
+    )  # fmt: skip
 
 
 @bp.post("/start")
 def begin() -> Any:
-    form = ActionForm()
-    if not form.validate_on_submit():
+    if checked_form() is None:
         abort(400, description="Your session expired. Open the link again to continue.")
-    if g.response is None:
-        g.response = responses.start(db.session(), registry(), g.link, g.actor)
-    return to_resume()
+    return go(journey.start(db.session(), services(), opened()))
 
 
 @bp.get("/resume")
 def resume() -> Any:
-    return to_resume()
+    return go(journey.resume(services(), opened()))
 
 
 @bp.get("/p/<page_id>")
 def page(page_id: str) -> Any:
-    view = page_view(page_id)
-    questions = page_questions(view.state)
-    return render_page(
-        view, str(g.response.version), input_values(questions, g.response.answers), {}
-    )
+    view = journey.show_page(services(), opened(), page_id)
+    return go(view) if isinstance(view, journey.Go) else render_page(view)
 
 
 @bp.post("/p/<page_id>")
 def save(page_id: str) -> Any:
-    # Saving needs the flow up to the page only; the page shown again needs the whole path.
-    view = page_view(page_id, upto=True)
-    stored = g.response.answers
-    questions = all_questions(view)
     form = ActionForm()
-    posted = raw_values(questions)
-    if not form.validate_on_submit():
-        # Usually a session cookie lost while the page was open: keep what was typed, ask again.
-        view = page_view(page_id)
-        return render_page(view, str(g.response.version), posted, {}, notice="session", status=400)
-    file_errors = _accept_files(view, questions, posted)
-    try:
-        result = responses.save_page(
-            db.session(), g.q, g.response, posted_version(form), page_id, posted, g.actor
-        )
-    except responses.Conflict:
-        # The page as it was opened: the answers it was checked against, on their whole path.
-        view = PageView(g.q, view.response, evaluate(g.q, stored, trusted=True), page_id)
-        return render_page(view, str(g.response.version), posted, {}, notice="conflict", status=409)
-    except responses.AlreadySubmitted:
-        return redirect(url_for(".done"))
-    except PageNotOnPath:
-        return to_resume()
-    later = request.form.get("action") == "later"
-    state = result.flow.pages[page_id]
-    errors = {**result.errors, **file_errors}
-    if later:  # saving for later needs no missing answer, only no invalid one
-        errors = {k: v for k, v in errors.items() if k not in state.missing}
-    if errors:
-        view = PageView(g.q, g.response, current_flow(), page_id)
-        status = 413 if any(e.too_large for e in file_errors.values()) else 400
-        return render_page(view, str(g.response.version), posted, errors, status=status)
-    if later:
-        return redirect(url_for(".saved"))
-    revealed = _revealed(view, state)
-    if revealed:  # without JavaScript, questions the answers revealed are asked now
-        return redirect(url_for(".page", page_id=page_id, _anchor=f"{revealed}-group"))
-    following = result.flow.next_page(page_id)
-    return redirect(
-        url_for(".review") if following == REVIEW else url_for(".page", page_id=following)
+    if not form.validate_on_submit():  # the CSRF error handler keeps what was typed
+        abort(400, description="Your session expired. Go back, reload the page and try again.")
+    link = opened()
+    questions = (
+        [cq.question for cq in link.questionnaire.pages[page_id].questions]
+        if (page_id in link.questionnaire.pages)
+        else []
     )
-
-
-def _revealed(before: PageView, after: PageState) -> str | None:
-    """The first question that the answers just posted revealed and left unanswered, if any."""
-    posted = request.form.get("_shown")
-    shown_before = (
-        set(posted.split()) if posted is not None else {q.id for q in before.state.questions}
+    values = raw_values(questions)
+    shown = request.form.get("_shown")
+    posted = journey.PostedPage(
+        version=posted_version(form),
+        values=values,
+        files={key: request.files[key] for key in request.files},
+        later=request.form.get("action") == "later",
+        shown_before=frozenset(shown.split()) if shown is not None else None,
     )
-    for shown in after.questions:
-        if shown.id not in shown_before and shown.value is None and not shown.records:
-            return shown.id
-    return None
-
-
-def _accept_files(
-    view: PageView, questions: list[Question], posted: dict[str, Any]
-) -> dict[str, Any]:
-    """Store the files posted for file questions shown with the values posted alongside them."""
-    files = [q for q in questions if q.type == "file"]
-    if not files:
-        return {}
-    shown_now = {shown.id for shown in previewed(view, posted).questions}
-    visible = [q for q in files if q.id in shown_now]
-    return uploads.accept_files(db.session(), g.q, g.response, visible, request.files, posted)
+    outcome = journey.answer_page(db.session(), services(), link, page_id, posted)
+    if isinstance(outcome, journey.Go):
+        return go(outcome)
+    return render_page(
+        outcome.view, values, outcome.errors, notice=outcome.notice, status=outcome.status,
+        revealed=outcome.revealed,
+    )  # fmt: skip
 
 
 @bp.post("/p/<page_id>/preview")
@@ -141,13 +81,10 @@ def preview(page_id: str) -> Any:
     The server evaluates the conditions (one implementation of the logic); nothing is saved.
     A 409 tells the script the page no longer applies (answers submitted elsewhere): reload.
     """
-    try:
-        view = page_view(page_id)
-    except RedirectTo:
+    view = journey.show_page(services(), opened(), page_id)
+    if isinstance(view, journey.Go):
         return "", 409
-    questions = all_questions(view)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400, description="Your session expired.")
-    posted = raw_values(questions)
-    return render_page(view, form.version.data or "", posted, {}, fragment=True, preview=posted)
+    return render_preview(view, raw_values(all_questions(view)), form.version.data or "")

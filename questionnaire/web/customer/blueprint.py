@@ -1,5 +1,5 @@
-"""The customer blueprint (``/r/<token>/...``) and what its views share: the link, the response,
-its flow, and the page being answered.
+"""The customer blueprint (``/r/<token>/...``) and what its views share: the opened link, and
+turning a use case's "go here next" into a redirect.
 
 A GET never changes anything (mail scanners open links before people do).
 """
@@ -13,39 +13,35 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from questionnaire.engine import REVIEW, FlowResult
-from questionnaire.services import links, responses
-from questionnaire.services.definitions import registry
+from questionnaire.services import journey
+from questionnaire.services.links import LinkState
 from questionnaire.store import db
-from questionnaire.store.models import ResponseStatus
+from questionnaire.web.context import services
 from questionnaire.web.errors import render_error
 from questionnaire.web.forms import ActionForm, raw_values
 from questionnaire.web.guessing import count_failed_lookup
-from questionnaire.web.pages import (
-    PageView,
-    all_questions,
-    render_page,
-)
+from questionnaire.web.pages import all_questions, render_page
 
 bp = Blueprint("customer", __name__, url_prefix="/r/<token>")
 
 LINK_MESSAGES = {
-    links.LinkState.UNKNOWN: (
+    LinkState.UNKNOWN: (
         404,
         "This link is not valid",
         "Check that you copied the whole link from the email.",
     ),
-    links.LinkState.EXPIRED: (
+    LinkState.EXPIRED: (
         410,
         "This link has expired",
         "Ask us for a new link: your saved answers are kept.",
     ),
-    links.LinkState.REVOKED: (
+    LinkState.REVOKED: (
         410,
         "This link is no longer active",
         "A newer link may have been sent to you.",
     ),
 }
+SESSION_ENDED = "Your session expired. Go back, reload the page and try again."
 
 
 @bp.url_value_preprocessor
@@ -60,85 +56,58 @@ def _add_token(endpoint: str, values: dict[str, Any]) -> None:
 
 
 @bp.before_request
-def load_link() -> None:
-    session = db.session()
-    resolved = links.resolve(session, g.token)
-    if resolved.state is not links.LinkState.ACTIVE:
-        count_failed_lookup()
-        status, title, advice = LINK_MESSAGES[resolved.state]
-        abort(status, description=f"{title}. {advice}")
-    assert resolved.link is not None
+def _open_link() -> None:
     try:
-        opened = responses.open_response(session, registry(), resolved.link)
-    except responses.DefinitionUnavailable:
+        g.opened = journey.open_link(db.session(), services(), g.token)
+    except journey.LinkRefused as refused:
+        count_failed_lookup()
+        status, title, advice = LINK_MESSAGES[refused.state]
+        abort(status, description=f"{title}. {advice}")
+    except journey.DefinitionUnavailable:
         abort(503, description="This questionnaire is being updated. Please try again later.")
-    g.link, g.q, g.response = resolved.link, opened.questionnaire, opened.response
-    g.actor = f"customer:link:{resolved.link.id}"
 
 
-def is_submitted() -> bool:
-    return g.response is not None and g.response.status is ResponseStatus.SUBMITTED
+def opened() -> journey.OpenLink:
+    """The link this request opened (set before every view of the blueprint)."""
+    found: journey.OpenLink = g.opened
+    return found
 
 
-def to_resume() -> WerkzeugResponse:
-    if g.response is None:
-        return redirect(url_for(".start"))
-    if is_submitted():
-        return redirect(url_for(".done"))
-    target = current_flow().resume_page
-    return redirect(url_for(".review") if target == REVIEW else url_for(".page", page_id=target))
+def go(target: journey.Go) -> WerkzeugResponse:
+    """A redirect to where a use case says the customer goes next."""
+    if target.to == "resume":
+        return go(journey.resume(services(), opened()))
+    if target.to == "page":
+        return redirect(url_for(".page", page_id=target.page, _anchor=target.anchor))
+    if target.to == "done":
+        return redirect(url_for(".done", submitted=1 if target.submitted_now else None))
+    endpoint = {"start": ".start", "review": ".review", "saved": ".saved"}[target.to]
+    return redirect(url_for(endpoint))
 
 
-def current_flow() -> FlowResult:
-    """The flow of the stored answers, computed at most once per request and version."""
-    key = (g.response.id, g.response.version) if g.response else None
-    if g.get("flow_key") != key:
-        g.flow, g.flow_key = responses.flow_of(g.q, g.response), key
-    flow: FlowResult = g.flow
-    return flow
+def checked_form() -> ActionForm | None:
+    """The posted form if its CSRF token holds, else ``None``."""
+    form = ActionForm()
+    return form if form.validate_on_submit() else None
 
 
-def page_view(page_id: str, *, upto: bool = False) -> PageView:
-    """The page of the stored answers. With ``upto``, the flow stops after the page: enough to
-    save it, not to show it (a shown page needs the whole path)."""
-    if g.response is None or is_submitted():
-        raise RedirectTo(to_resume())
-    # The whole path, not just up to this page: the page shows "page 3 of 7" and its progress.
-    # A page not on the path is walked past either way, so ``upto`` finds the same pages.
-    flow = responses.flow_of(g.q, g.response, until=page_id) if upto else current_flow()
-    if page_id not in flow.pages:
-        raise RedirectTo(to_resume())
-    return PageView(g.q, g.response, flow, page_id)
-
-
-class RedirectTo(Exception):
-    def __init__(self, response: WerkzeugResponse) -> None:
-        self.response = response
+def posted_version(form: ActionForm) -> int:
+    data = form.version.data or ""
+    return int(data) if data.isascii() and data.isdigit() and len(data) < 10 else 0
 
 
 @bp.errorhandler(CSRFError)
 def _session_ended(exc: CSRFError) -> Any:
     """A respondent whose session ended (or a forged post) gets the page back, with what was
     typed kept and a request to save again; nothing is saved."""
-    expired = "Your session expired. Go back, reload the page and try again."
     if request.endpoint != "customer.save":
-        return render_error(400, expired)
+        return render_error(400, SESSION_ENDED)
     try:
-        load_link()
-        view = page_view((request.view_args or {}).get("page_id", ""))
-    except (HTTPException, RedirectTo):
-        return render_error(400, expired)
-    posted = raw_values(all_questions(view))
-    return render_page(view, str(g.response.version), posted, {}, notice="session", status=400)
-
-
-@bp.errorhandler(RedirectTo)
-def _follow(exc: RedirectTo) -> WerkzeugResponse:
-    return exc.response
-
-
-def posted_version(form: ActionForm) -> int:
-    try:
-        return int(form.version.data or 0)
-    except ValueError:
-        return 0
+        _open_link()
+    except HTTPException:
+        return render_error(400, SESSION_ENDED)
+    page_id = (request.view_args or {}).get("page_id", "")
+    view = journey.show_page(services(), opened(), page_id)
+    if isinstance(view, journey.Go):
+        return render_error(400, SESSION_ENDED)
+    return render_page(view, raw_values(all_questions(view)), notice="session", status=400)

@@ -4,85 +4,85 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 
-from questionnaire.engine import PageNotOnPath, RecordNotFound
-from questionnaire.services import responses
+from questionnaire.services import journey, records, responses
 from questionnaire.store import db
+from questionnaire.web.context import services
 from questionnaire.web.forms import ActionForm
-from questionnaire.web.pages import (
-    record_values,
-    render_record,
-)
+from questionnaire.web.pages import render_record
 
-from .blueprint import bp, page_view, posted_version, to_resume
+from .blueprint import bp, checked_form, go, opened, posted_version
+
+NO_SUCH_ITEM = "That item does not exist."
+
+
+def _locate(page_id: str, group: str, index: int | None) -> tuple[journey.PageView, Any] | Any:
+    try:
+        return records.locate(services(), opened(), page_id, group, index)
+    except records.NoSuchRecord:
+        abort(404, description=NO_SUCH_ITEM)
+
+
+def _typed(located: tuple[journey.PageView, Any]) -> dict[str, Any]:
+    """The record's fields as posted (every value, for checkboxes)."""
+    fields = records.fields_of(located[1])
+    return {
+        q.id: request.form.getlist(q.id) if q.type == "multi_choice" else request.form.get(q.id, "")
+        for q in fields
+    }
 
 
 @bp.route("/p/<page_id>/<group>/<item>", methods=["GET", "POST"])
 def record(page_id: str, group: str, item: str) -> Any:
-    view = page_view(page_id)
     index = None if item == "new" else _index(item)
-    shown = next((q for q in view.state.questions if q.id == group and q.type == "repeat"), None)
-    if shown is None or (index is not None and index >= len(shown.records)):
-        abort(404, description="That item does not exist.")
+    located = _locate(page_id, group, index)
+    if isinstance(located, journey.Go):
+        return go(located)
+    view, shown = located
     if request.method == "GET":
-        return render_record(view, shown, index, None, {})
-    form = ActionForm()
-    if not form.validate_on_submit():
-        return render_record(view, shown, index, request.form, {}, notice="session", status=400)
-    try:
-        result = responses.save_record(
-            db.session(),
-            g.q,
-            g.response,
-            posted_version(form),
-            group,
-            index,
-            record_values(request.form, shown, index),
-            g.actor,
+        return render_record(records.record_form(view, shown, index))
+    form = checked_form()
+    if form is None:
+        return render_record(
+            records.record_form(view, shown, index, _typed(located), status=400, notice="session")
         )
-    except responses.Conflict:
-        return render_record(view, shown, index, request.form, {}, notice="conflict", status=409)
-    except responses.AlreadySubmitted:
-        return redirect(url_for(".done"))
-    except (PageNotOnPath, RecordNotFound):
-        return to_resume()
-    if result.errors:
-        return render_record(view, shown, index, request.form, result.errors, status=400)
-    return redirect(url_for(".page", page_id=page_id, _anchor=group))
+    outcome = records.save_record(
+        db.session(), services(), opened(), located, index, posted_version(form), _typed(located)
+    )
+    return go(outcome) if isinstance(outcome, journey.Go) else render_record(outcome)
 
 
 @bp.route("/p/<page_id>/<group>/<item>/remove", methods=["GET", "POST"])
 def remove(page_id: str, group: str, item: str) -> Any:
-    view = page_view(page_id)
     index = _index(item)
-    shown = next((q for q in view.state.questions if q.id == group and q.type == "repeat"), None)
-    if shown is None or index >= len(shown.records):
-        abort(404, description="That item does not exist.")
-    form = ActionForm()
+    located = _locate(page_id, group, index)
+    if isinstance(located, journey.Go):
+        return go(located)
+    view, shown = located
     if request.method == "GET":
-        form.version.data = str(g.response.version)
+        shown_form = ActionForm()
+        shown_form.version.data = str(view.response.version)
         return render_template(
-            "customer/remove.html", q=g.q, view=view, group=shown, index=index, form=form
+            "customer/remove.html", q=view.q, view=view, group=shown, index=index, form=shown_form
         )
-    if not form.validate_on_submit():
+    form = checked_form()
+    if form is None:
         abort(400, description="Your session expired. Go back and try again.")
-    if request.form.get("confirm") == "yes":
-        try:
-            responses.delete_record(
-                db.session(), g.q, g.response, posted_version(form), group, index, g.actor
-            )
-        except responses.Conflict:
-            abort(
-                409,
-                description="Your answers were changed in another window. Go back and try again.",
-            )
-        except responses.AlreadySubmitted:
-            return redirect(url_for(".done"))
-    return redirect(url_for(".page", page_id=page_id, _anchor=group))
+    if request.form.get("confirm") != "yes":
+        return redirect(url_for(".page", page_id=page_id, _anchor=group))
+    try:
+        target = records.delete_record(
+            db.session(), services(), opened(), located, index, posted_version(form)
+        )
+    except responses.Conflict:
+        abort(
+            409, description="Your answers were changed in another window. Go back and try again."
+        )
+    return go(target)
 
 
 def _index(item: str) -> int:
-    if not item.isdigit() or len(item) > 4:
-        abort(404, description="That item does not exist.")
+    if not (item.isascii() and item.isdigit()) or len(item) > 4:
+        abort(404, description=NO_SUCH_ITEM)
     return int(item)

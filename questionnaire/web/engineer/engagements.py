@@ -16,11 +16,11 @@ from flask import (
     url_for,
 )
 
-from questionnaire.services import audit, engagements, links, responses, sow, uploads
-from questionnaire.services.definitions import registry
+from questionnaire.services import audit, engagements, links, sow, uploads
 from questionnaire.services.filetypes import KIND_MEDIA_TYPES
 from questionnaire.store import db
 from questionnaire.store.models import Engagement, Link, Upload
+from questionnaire.web.context import services
 from questionnaire.web.forms import ActionForm
 from sow_prefill.prefill import FACTS as PREFILL_FACTS
 
@@ -45,7 +45,7 @@ def engagements_index() -> Any:
 
 @bp.route("/engagements/new", methods=["GET", "POST"])
 def new_engagement() -> Any:
-    definitions = sorted(registry().current)
+    definitions = sorted(services().definitions.current)
     if request.method == "GET":
         return render_template(
             "engineer/new.html", form=ActionForm(), definitions=definitions, errors={}
@@ -86,9 +86,10 @@ def engagement(engagement_id: int) -> Any:
     response = found.responses[-1] if found.responses else None
     flow = q = None
     if response is not None:
-        q = registry().by_hash(session, response.definition_sha256)
-        flow = responses.flow_of(q, response)
+        q = services().definitions.by_hash(session, response.definition_sha256)
+        flow = services().flows.flow_of(q, response)
     draft = sow.draft_of(session, found)
+    prefill = sow.prefill_state(session, response) if response is not None else None
     events = audit.recent(session, found.id)
     return render_template(
         "engineer/engagement.html",
@@ -97,6 +98,7 @@ def engagement(engagement_id: int) -> Any:
         q=q,
         flow=flow,
         draft=draft,
+        prefill=prefill,
         events=events,
         facts=FACTS,
         link_state=engagements.link_state(found),
@@ -149,17 +151,9 @@ def download(upload_id: str) -> Any:
     upload = db.session().get(Upload, upload_id)
     if upload is None:
         abort(404, description="There is no such file.")
-    path = uploads.path_of(upload)
+    path = uploads.path_of(services().settings, upload)
     if not path.is_file():
         abort(404, description="The file is missing from storage.")
-    audit.record(
-        db.session(),
-        actor(),
-        "upload.download",
-        engagement_id=upload.response.engagement_id,
-        upload=upload.id,
-    )
-    db.session().commit()
     return send_file(
         path,
         mimetype=KIND_MEDIA_TYPES.get(upload.kind, "application/octet-stream"),

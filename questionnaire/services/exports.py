@@ -1,0 +1,179 @@
+"""Exports of a SoW revision: rendered once per revision and format by the worker, then served
+from storage, so a download costs what a static file costs and a huge document can never hold
+a web worker. Markdown needs no rendering: it is the revision's own text.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from questionnaire.store.models import Export, ExportStatus, SowRevision, utcnow
+
+from . import jobs
+from .context import Context
+from .settings import Settings
+
+EXPORT_JOB = "export.render"
+#: Format -> media type; the rendered formats are made by the worker.
+MEDIA_TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+RENDERED = ("pdf", "docx", "html")
+NAMES = {"md": "Markdown", "html": "HTML", "pdf": "PDF", "docx": "Word (DOCX)"}
+
+
+def queue_all(db: Session, revision: SowRevision) -> None:
+    """Queue every rendered format of a new revision (in the caller's transaction)."""
+    for fmt in RENDERED:
+        queue(db, revision, fmt)
+
+
+def queue(db: Session, revision: SowRevision, fmt: str) -> None:
+    """Queue one format, unless it is queued or made already."""
+    exists = db.scalar(
+        select(Export.id).where(Export.revision_id == revision.id, Export.format == fmt)
+    )
+    if exists is not None:
+        return
+    try:
+        with db.begin_nested():
+            db.add(Export(revision_id=revision.id, format=fmt, status=ExportStatus.QUEUED))
+    except IntegrityError:
+        return  # queued at the same moment by someone else
+    jobs.enqueue(
+        db, EXPORT_JOB, {"revision_id": revision.id, "format": fmt},
+        dedupe_key=f"{EXPORT_JOB}:{revision.id}:{fmt}", max_attempts=3,
+    )  # fmt: skip
+
+
+def prepare(db: Session, revision: SowRevision, fmt: str) -> None:
+    """An engineer asks for a format that was never queued (a revision from before exports)."""
+    queue(db, revision, fmt)
+    db.commit()
+
+
+# -- what a download finds ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ready:
+    path: Path
+    media_type: str
+    filename: str
+
+
+@dataclass(frozen=True)
+class Inline:
+    body: bytes
+    media_type: str
+    filename: str
+
+
+@dataclass(frozen=True)
+class NotReady:
+    """Queued, failed (with why), or never asked for (``status`` None)."""
+
+    status: ExportStatus | None
+    error: str | None = None
+
+
+def download_name(customer: str, number: int, fmt: str) -> str:
+    name = re.sub(r"[^A-Za-z0-9]+", "-", customer).strip("-")[:60] or "customer"
+    return f"SoW-{name}-r{number}.{fmt}"
+
+
+def find(
+    settings: Settings, db: Session, revision: SowRevision, customer: str, fmt: str
+) -> Ready | Inline | NotReady:
+    """The export to serve for a download. Reads only: a GET may call it."""
+    filename = download_name(customer, revision.number, fmt)
+    if fmt == "md":
+        from sow_prefill.export import to_markdown
+
+        return Inline(
+            to_markdown(revision.markdown, "").encode("utf-8"), MEDIA_TYPES[fmt], filename
+        )
+    export = _export(db, revision.id, fmt)
+    if export is None:
+        return NotReady(None)
+    if export.status is ExportStatus.READY and export.stored_name:
+        return Ready(settings.export_dir / export.stored_name, MEDIA_TYPES[fmt], filename)
+    return NotReady(export.status, export.error)
+
+
+def states(db: Session, revision: SowRevision) -> dict[str, NotReady | None]:
+    """Each rendered format's state for the SoW page (``None``: ready to download)."""
+    found = {
+        e.format: e for e in db.scalars(select(Export).where(Export.revision_id == revision.id))
+    }
+    result: dict[str, NotReady | None] = {}
+    for fmt in RENDERED:
+        export = found.get(fmt)
+        if export is not None and export.status is ExportStatus.READY:
+            result[fmt] = None
+        else:
+            result[fmt] = NotReady(
+                export.status if export else None, export.error if export else None
+            )
+    return result
+
+
+def _export(db: Session, revision_id: int, fmt: str) -> Export | None:
+    return db.scalars(
+        select(Export).where(Export.revision_id == revision_id, Export.format == fmt)
+    ).first()
+
+
+# -- the worker's side ---------------------------------------------------------------------------
+
+
+def run_render(context: Context, db: Session, payload: dict[str, Any]) -> None:
+    """Render one export and store it under a generated name (written whole, then renamed)."""
+    from sow_prefill.export import Format, export
+
+    export_row = _export(db, int(payload["revision_id"]), str(payload["format"]))
+    if export_row is None:
+        raise jobs.PermanentFailure("the export was not found")
+    revision = export_row.revision
+    title = str(revision.draft.prefill.get("title") or "Statement of Work")
+    try:
+        body = export(revision.markdown, title, cast(Format, export_row.format))
+    except _too_large() as exc:
+        raise jobs.PermanentFailure(str(exc)) from exc
+    folder = context.settings.export_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{secrets.token_hex(16)}.{export_row.format}"
+    partial = folder / f"{name}.part"
+    partial.write_bytes(body)
+    partial.replace(folder / name)
+    export_row.stored_name = name
+    export_row.size = len(body)
+    export_row.status = ExportStatus.READY
+    export_row.error = None
+    export_row.ready_at = utcnow()
+
+
+def _too_large() -> tuple[type[Exception], ...]:
+    """The exporters' "document too large" exception, where they have one."""
+    from sow_prefill import export
+
+    found = getattr(export, "DocumentTooLarge", None)
+    return (found,) if isinstance(found, type) and issubclass(found, Exception) else ()
+
+
+def render_gave_up(context: Context, db: Session, payload: dict[str, Any], message: str) -> None:
+    export_row = _export(db, int(payload["revision_id"]), str(payload["format"]))
+    if export_row is not None:
+        export_row.status = ExportStatus.FAILED
+        export_row.error = message

@@ -1,0 +1,13 @@
+"""Every kind of job the worker runs, with its hard limits."""
+
+from __future__ import annotations
+
+from . import exports, sow
+from .jobs import JobKind
+
+KINDS: dict[str, JobKind] = {
+    sow.PREFILL_JOB: JobKind(sow.run_prefill, sow.prefill_gave_up, seconds=30, memory_mb=1024),
+    exports.EXPORT_JOB: JobKind(
+        exports.run_render, exports.render_gave_up, seconds=120, memory_mb=2048
+    ),
+}
