@@ -34,6 +34,7 @@ LAZY_COMMANDS: Mapping[str, str] = {
     "prefill": "questionnaire.cli_sow:prefill_command",
     "serve": "questionnaire.cli_app:serve",
     "user": "questionnaire.cli_app:user_group",
+    "worker": "questionnaire.cli_app:worker_command",
 }
 
 
@@ -61,26 +62,28 @@ class LazyGroup(click.Group):
         try:
             module = importlib.import_module(module_name)
         except ImportError as exc:
-            return _unavailable(cmd_name, module_name, exc)
-        command = getattr(module, attribute)
+            return _unavailable(cmd_name, f"cannot import {module_name}", str(exc))
+        command = getattr(module, attribute, None)
+        if command is None:
+            problem = f"{module_name} has no {attribute}"
+            return _unavailable(cmd_name, problem, "is cli.LAZY_COMMANDS out of date?")
         if not isinstance(command, click.Command):
             raise TypeError(f"{self.lazy[cmd_name]} is not a click command")
         return command
 
 
-def _unavailable(cmd_name: str, module_name: str, error: ImportError) -> click.Command:
+def _unavailable(cmd_name: str, problem: str, detail: str) -> click.Command:
     """Stands in for a command whose module cannot be imported (a missing or broken web
     dependency), so that the group's help and the other commands still work."""
-    reason = f"cannot import {module_name}: {error}"
 
     def fail() -> None:
-        raise click.ClickException(f"'{cmd_name}' is unavailable: {reason}")
+        raise click.ClickException(f"'{cmd_name}' is unavailable: {problem}: {detail}")
 
     return click.Command(
         cmd_name,
         callback=fail,
-        short_help=f"(unavailable: cannot import {module_name})",
-        help=f"Unavailable: {reason}",
+        short_help=f"(unavailable: {problem})",
+        help=f"Unavailable: {problem}: {detail}",
         # Whatever options were given, say why the command cannot run rather than "no such option".
         context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
     )

@@ -169,17 +169,25 @@ def test_schema_validates_the_shipped_definitions() -> None:
         jsonschema.validate(yaml.safe_load(text), schema)
 
 
+def _listed(help_text: str) -> dict[str, str]:
+    """The commands a group's help lists, with their lines."""
+    lines = help_text.split("Commands:")[1].splitlines()
+    return {line.split()[0]: line for line in lines if line.strip()}
+
+
 def test_help_lists_the_authors_tools_and_the_lazily_loaded_commands(runner: CliRunner) -> None:
     result = runner.invoke(main, ["--help"])
     assert result.exit_code == 0, result.output
-    listed = {line.split()[0] for line in result.output.split("Commands:")[1].splitlines() if line}
-    assert listed == {"lint", "graph", "simulate", "test", "schema", *LAZY_COMMANDS}
+    authors = {"lint", "graph", "simulate", "test", "schema"}
+    assert _listed(result.output).keys() == authors | LAZY_COMMANDS.keys()
 
 
-def _group_with_a_missing_module() -> click.Group:
-    @click.group(cls=LazyGroup, lazy={"gone": "questionnaire.no_such_module:command"})
+def _group_with_missing_commands() -> click.Group:
+    lazy = {"gone": "questionnaire.no_such_module:command", "renamed": "questionnaire.cli:nothing"}
+
+    @click.group(cls=LazyGroup, lazy=lazy)
     def group() -> None:
-        """A group with one command whose module is missing."""
+        """A group whose lazy commands are missing: a module, and a name in a module."""
 
     @group.command()
     def here() -> None:
@@ -191,11 +199,14 @@ def _group_with_a_missing_module() -> click.Group:
 def test_a_command_whose_module_cannot_be_imported_is_listed_and_explains_itself(
     runner: CliRunner,
 ) -> None:
-    group = _group_with_a_missing_module()
+    group = _group_with_missing_commands()
     listed = runner.invoke(group, ["--help"])
     assert listed.exit_code == 0, listed.output
-    assert "gone  (unavailable: cannot import questionnaire.no_such_module)" in listed.output
+    listing = _listed(listed.output)
+    assert listing["gone"].endswith("(unavailable: cannot import questionnaire.no_such_module)")
+    assert listing["renamed"].endswith("(unavailable: questionnaire.cli has no nothing)")
     assert runner.invoke(group, ["here"]).output == "still works\n"
     failed = runner.invoke(group, ["gone", "--any-option", "x"])
     assert failed.exit_code == 1
     assert "'gone' is unavailable: cannot import questionnaire.no_such_module" in failed.output
+    assert runner.invoke(group, ["renamed"]).exit_code == 1
