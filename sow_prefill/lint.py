@@ -18,28 +18,29 @@ Checks, per template file:
 * warnings for output that bypasses the record (``{{ value("x") }}``) or is escaped twice
   (``answer("x") ~ "..."``, ``answer("x") | upper``);
 * a trial render of every section with no answers, which catches the rest (``StrictUndefined``,
-  limits, a function called with the wrong arguments).
+  limits, a function called with the wrong arguments), then one with the answers of each of the
+  questionnaire's path tests (see :mod:`.lint_trials`), which catches limits that only real
+  answers reach (a loop per service).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 from jinja2 import TemplateSyntaxError, meta, nodes
 
-from questionnaire.engine import DefinitionError, Diagnostic, Questionnaire, Severity, evaluate
+from questionnaire.engine import DefinitionError, Diagnostic, Questionnaire, Severity
 from questionnaire.engine.diagnostics import did_you_mean
 from questionnaire.engine.logic import pointer_path, variables_read
 from questionnaire.engine.model import RepeatQuestion
 
 from .jinja_ast import called_name, constant_argument, data_owner, name_of, record_groups
-from .prefill import FACTS, PrefillInput, template_functions
+from .lint_trials import AnswerSet, Trial, trials
+from .prefill import FACTS
 from .recommend import TOPICS, known_topic
 from .sandbox import BoundedEnvironment, RenderError, make_environment, render
 from .templates import SectionSpec, Template, TemplateSpec, load_template
@@ -48,12 +49,18 @@ from .templates import SectionSpec, Template, TemplateSpec, load_template
 ID_FUNCTIONS = frozenset({"answer", "value", "records", "fact"})
 #: Functions that return Markdown: turning their result into plain text escapes it again.
 MARKDOWN_FUNCTIONS = frozenset({"answer", "fact", "item", "placeholder", "proposal"})
-#: What the trial render uses for ``today`` (any fixed date would do).
-TRIAL_DATE = date(2000, 1, 1)
 
 
-def lint_templates(folder: Path | str, questionnaire: Questionnaire) -> list[Diagnostic]:
-    """Every problem in the templates of ``folder``, read against ``questionnaire``."""
+def lint_templates(
+    folder: Path | str,
+    questionnaire: Questionnaire,
+    answer_sets: Sequence[AnswerSet] | None = None,
+) -> list[Diagnostic]:
+    """Every problem in the templates of ``folder``, read against ``questionnaire``.
+
+    Sections are trial-rendered with no answers, then with each of ``answer_sets`` (name,
+    answers); by default those are the questionnaire's path tests.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         return [Diagnostic(str(folder), 1, 1, "templates folder not found")]
@@ -70,9 +77,9 @@ def lint_templates(folder: Path | str, questionnaire: Questionnaire) -> list[Dia
     ids = _Ids.of(questionnaire)
     base_sections = [s.id for s in bases[0].spec.sections] if bases else None
     env = make_environment()
-    context = template_functions(_trial_input(questionnaire))
+    runs = trials(questionnaire, answer_sets)
     for template in templates:
-        problems.extend(_TemplateLint(template, ids, env, context, base_sections).run())
+        problems.extend(_TemplateLint(template, ids, env, runs, base_sections).run())
     return sorted(set(problems))
 
 
@@ -113,11 +120,6 @@ def _duplicate_ids(templates: list[Template]) -> Iterator[Diagnostic]:
             yield template.source.diagnostic(
                 ("id",), f"template id '{template.id}' is already used by {first.source.name}"
             )
-
-
-def _trial_input(questionnaire: Questionnaire) -> PrefillInput:
-    flow = evaluate(questionnaire, {})
-    return PrefillInput({}, flow.computed, questionnaire.models, {}, (), today=TRIAL_DATE)
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,7 @@ class _TemplateLint:
     template: Template
     ids: _Ids
     env: BoundedEnvironment
-    context: Mapping[str, Any]
+    trials: Sequence[Trial]  # the first has no answers
     base_sections: list[str] | None
     problems: list[Diagnostic] = field(default_factory=list)
     #: Ids the Markdown reads (first place of each), for the ``reads`` checks.
@@ -308,7 +310,7 @@ class _TemplateLint:
             return None
 
     def _names(self, section: _Section, ast: nodes.Template) -> None:
-        known = set(self.context) | set(self.env.globals)
+        known = set(self.trials[0].context) | set(self.env.globals)
         for name in sorted(meta.find_undeclared_variables(ast) - known):
             lineno = next((n.lineno for n in ast.find_all(nodes.Name) if n.name == name), 1)
             self._at(section, lineno, f"unknown name '{name}'{did_you_mean(name, known)}", name)
@@ -398,10 +400,16 @@ class _TemplateLint:
                 self._at(section, part.lineno, message, f"{name}(", Severity.WARNING)
 
     def _trial_render(self, section: _Section) -> None:
-        try:
-            render(self.env, section.source, self.context, f"section '{section.id}'")
-        except RenderError as exc:
-            self._at(section, _template_line(exc), f"trial render with no answers failed: {exc}")
+        """The first trial the section fails, if any: one report per section is enough."""
+        for trial in self.trials:
+            if not trial.applies_to(self.template):
+                continue
+            try:
+                render(self.env, section.source, trial.context, section.id)
+            except RenderError as exc:
+                message = f"trial render {trial.description} failed: section '{section.id}': "
+                self._at(section, exc.line or 1, message + exc.problem)
+                return
 
 
 # Helpers ---------------------------------------------------------------------------------------
@@ -429,14 +437,3 @@ def _quoted(section: _Section, lineno: int, text: str) -> str | None:
         if quoted in line:
             return quoted
     return None
-
-
-def _template_line(exc: RenderError) -> int:
-    """The template line a render error happened on (Jinja rewrites tracebacks to show it)."""
-    line = 1
-    traceback = exc.__context__.__traceback__ if exc.__context__ is not None else None
-    while traceback is not None:
-        if traceback.tb_frame.f_code.co_filename == "<template>":
-            line = traceback.tb_lineno
-        traceback = traceback.tb_next
-    return line

@@ -252,16 +252,14 @@ def prefill(
     recorder = _Recorder(inp, {p.topic: p for p in recommendations(inp.answers, inp.computed)})
     context = recorder.functions()
     sections = []
-    for section in library.base.spec.sections:
+    base = library.base
+    for index, section in enumerate(base.spec.sections):
         recorder.section = section.id
-        parts = [
-            render(env, section.markdown, context, f"{library.base.source.name}: {section.id}")
-        ]
+        parts = [_render(env, base, index, context)]
         for template in chosen:
-            for contribution in template.spec.sections:
+            for contribution_index, contribution in enumerate(template.spec.sections):
                 if contribution.id == section.id:
-                    name = f"{template.source.name}: {section.id}"
-                    parts.append(render(env, contribution.markdown, context, name))
+                    parts.append(_render(env, template, contribution_index, context))
         body = "\n\n".join(part.strip() for part in parts if part.strip())
         sections.append(Section(section.id, section.title or section.id, body))
     titles = " + ".join(t.spec.title for t in chosen) or "General"
@@ -273,6 +271,15 @@ def prefill(
         proposals=tuple(recorder.proposals.values()),
         dropped=tuple(dict(d) for d in inp.dropped),
     )
+
+
+def _render(
+    env: BoundedEnvironment, template: Template, index: int, context: Mapping[str, Any]
+) -> str:
+    """Section ``index`` of ``template``; a failure names the file, the section and the line."""
+    section = template.spec.sections[index]
+    name = f"{template.source.name}: {section.id}"
+    return render(env, section.markdown, context, name, template.markdown_line(index))
 
 
 def _choose(

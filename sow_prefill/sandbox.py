@@ -1,60 +1,104 @@
-"""Rendering author-written templates safely: Jinja2's immutable sandbox, bounded in time and size.
+"""Rendering author-written templates safely: Jinja2's immutable sandbox, with its work bounded.
 
-The sandbox stops templates from reaching Python internals (``__globals__``, ``os``), but it
-does not bound the work a template does: ``{{ 'a' * 10**8 }}`` would build 100 MB. So large
-repetitions and powers are refused, output is produced in chunks and counted, and rendering
-stops when it runs too long.
+The sandbox stops templates from reaching Python internals (``__globals__``, ``os``); on top of
+it, the work a template does is counted and bounded (see :mod:`sow_prefill.limits`): loop
+iterations and calls per rendering, the size of every value it makes, the widths, repetitions
+and replacements that multiply text in one step, output size and time. Going past a limit,
+like any other template mistake, is a :class:`RenderError` naming the template and its line.
 """
 
 from __future__ import annotations
 
 import functools
-import re
-import string
-import time
 import weakref
-from collections.abc import Callable, Iterator, Mapping
-from types import MethodType
+from collections.abc import Callable, Generator, Mapping
+from types import MethodType, TracebackType
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateError, nodes
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import Namespace
 
+from .bounded_calls import (
+    SANDBOX_FILTERS,
+    bounded_filters,
+    call_builtin_method,
+    is_builtin_method,
+)
+from .limits import (
+    MAX_OUTPUT_CHARS,
+    MAX_TEXT_CHARS,
+    Budget,
+    LimitReached,
+    TooSlow,
+    check_binop,
+    check_format,
+    current,
+    require_size,
+    start,
+)
 from .markdown_text import escape
+from .template_code import BoundedCodeGenerator
 
-MAX_OUTPUT_CHARS = 500_000
-MAX_SECONDS = 2.0
-MAX_REPEAT = 10_000
-MAX_POWER = 64
-MAX_RANGE_ITEMS = 10_000
-MAX_INT_BITS = 4_096
-#: Built-ins that turn a few characters into megabytes in one step, before any limit can look:
-#: ``lipsum(n=100000)`` takes seconds, ``'a'|center(10**9)`` a gigabyte. A SoW needs none of them.
+#: Built-ins that turn a few characters into megabytes in one step, before any limit can look
+#: (``lipsum(n=100000)`` takes seconds). A SoW needs none of them.
 REMOVED_GLOBALS = ("lipsum",)
-REMOVED_FILTERS = ("center", "indent", "format", "batch", "slice")
-_PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[#0 +-]*(\*|\d+)?(?:\.(\*|\d+))?")
+
+__all__ = ["MAX_OUTPUT_CHARS", "BoundedEnvironment", "RenderError", "make_environment", "render"]
 
 
 class RenderError(Exception):
-    """A template failed: a mistake of its author, or a limit reached."""
+    """A template failed: a mistake of its author, or a limit reached.
+
+    ``template`` names it (file and section), ``line`` is the line it failed on (in the file,
+    when the caller said where the section starts; ``None`` when unknown) and ``problem`` says
+    what went wrong.
+    """
+
+    def __init__(self, template: str, problem: str, line: int | None = None) -> None:
+        where = template if line is None else f"{template}, line {line}"
+        super().__init__(f"{where}: {problem}")
+        self.template, self.problem, self.line = template, problem, line
 
 
 class TrustedFunctions:
     """Base of our own objects whose public methods templates call (the pre-fill's recorder).
 
     Calling such a method skips the sandbox's per-call checks (``is_safe_callable``, Jinja's
-    ``pass_context`` lookup): they are ours, take no context and are known safe. Everything else
-    stays as guarded as before: attribute access on them (``answer.__self__``) is still checked,
-    and any other callable goes through the full sandbox.
+    ``pass_context`` lookup, the work budget): they are ours, take no context, are known safe and
+    do bounded work. Everything else stays as guarded as before: attribute access on them
+    (``answer.__self__``) is still checked, and any other callable goes through the full sandbox.
     """
 
     __slots__ = ()
 
 
+class OpaqueNamespace(Namespace):
+    """``namespace()`` whose printed form does not show what it holds.
+
+    A namespace is the one thing a template can change after making it (``{% set ns.x = v %}``),
+    so a size measured when it was made would not hold; printing as a short name, it never
+    prints its contents, and measuring it (:func:`~sow_prefill.limits.text_size`) stays right.
+    """
+
+    def __repr__(self) -> str:
+        return "<namespace>"
+
+
 class BoundedEnvironment(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset({"*", "**", "%"})
+    """Jinja's immutable sandbox with every template's work counted and bounded."""
+
+    intercepted_binops = frozenset({"+", "*", "**", "%"})
+    code_generator_class = BoundedCodeGenerator
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in REMOVED_GLOBALS:
+            self.globals.pop(name, None)
+        self.globals["namespace"] = OpaqueNamespace
+        self.filters = {**bounded_filters(self.filters), **SANDBOX_FILTERS}
 
     def call(
         __self,
@@ -63,7 +107,8 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         *args: Any,
         **kwargs: Any,
     ) -> Any:
-        """A call from a template: our recorder's methods directly, anything else sandboxed."""
+        """A call from a template: our recorder's methods directly, anything else counted,
+        checked and measured."""
         if type(__obj) is MethodType and isinstance(__obj.__self__, TrustedFunctions):
             if kwargs:
                 kwargs.pop("_loop_vars", None)
@@ -74,56 +119,51 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
                 return __self.undefined(
                     "value was undefined because a callable raised a StopIteration exception"
                 )
-        return super().call(__context, __obj, *args, **kwargs)
+        current().call()
+        if is_builtin_method(__obj):
+            # Jinja's Context.call would drop these (they are for pass_context functions).
+            kwargs.pop("_loop_vars", None)
+            kwargs.pop("_block_vars", None)
+            return call_builtin_method(__obj, args, kwargs)
+        result = super().call(__context, __obj, *args, **kwargs)
+        require_size(result, f"calling {getattr(__obj, '__name__', 'a function')}")
+        return result
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_POWER:
-            raise SecurityError(f"power above {MAX_POWER} is not allowed in a template")
-        if operator == "*" and _repeats(left, right):
-            raise SecurityError(
-                f"repeating text or lists more than {MAX_REPEAT} times is not allowed"
-            )
-        if operator in ("*", "**") and _huge_number(operator, left, right):
-            raise SecurityError(f"numbers above {MAX_INT_BITS} bits are not allowed in a template")
-        if operator == "%" and isinstance(left, str) and _too_wide(_PERCENT_FIELD.findall(left)):
-            raise SecurityError(f"format widths above {MAX_REPEAT} are not allowed in a template")
+        check_binop(operator, left, right)
         return super().call_binop(context, operator, left, right)
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
-        """``'{:>9}'.format(x)``: the widths are checked before Python allocates them."""
+        """``'{:>9}'.format(x)``: widths and the result's size are checked before Python
+        formats it."""
         wrapped = super().wrap_str_format(value)
         if wrapped is None:
             return None
-        for _, _, spec, _ in string.Formatter().parse(value.__self__):
-            if spec and ("{" in spec or _too_wide([tuple(re.findall(r"\d+", spec))])):
-                raise SecurityError(
-                    f"format widths above {MAX_REPEAT} are not allowed in a template"
+        template = value.__self__
+        is_map = value.__name__ == "format_map"
+
+        @functools.wraps(wrapped)
+        def checked(*args: Any, **kwargs: Any) -> str:
+            mapping = args[0] if is_map and args and isinstance(args[0], Mapping) else kwargs
+            check_format(template, () if is_map else args, mapping)
+            return wrapped(*args, **kwargs)
+
+        return checked
+
+    @staticmethod
+    def concat(parts: Any) -> str:
+        """Joins what a macro, ``{% set %}`` block or ``{% filter %}`` block printed: within
+        the limit, since that output is not counted as it is made."""
+        pieces: list[str] = []
+        size = 0
+        for piece in parts:
+            size += len(piece)
+            if size > MAX_TEXT_CHARS:
+                raise LimitReached(
+                    f"a block, macro or set would make text longer than {MAX_TEXT_CHARS} characters"
                 )
-        return wrapped
-
-
-def _huge_number(operator: str, left: Any, right: Any) -> bool:
-    if not (isinstance(left, int) and isinstance(right, int)):
-        return False
-    if operator == "**":
-        return right > 0 and abs(left).bit_length() * right > MAX_INT_BITS
-    return left.bit_length() + right.bit_length() > MAX_INT_BITS
-
-
-def _too_wide(fields: list[tuple[str, ...]]) -> bool:
-    numbers = [n for field in fields for n in field if n]
-    return any(n == "*" or int(n) > MAX_REPEAT for n in numbers)
-
-
-def _repeats(left: Any, right: Any) -> bool:
-    for seq, count in ((left, right), (right, left)):
-        if (
-            isinstance(seq, str | list | tuple)
-            and isinstance(count, int)
-            and count * max(len(seq), 1) > MAX_REPEAT
-        ):
-            return True
-    return False
+            pieces.append(piece)
+        return "".join(pieces)
 
 
 @functools.cache
@@ -133,7 +173,7 @@ def make_environment() -> BoundedEnvironment:
     Shared so that each template source is compiled once (see :func:`compiled`), not on every
     pre-fill. To render with other settings, build a :class:`BoundedEnvironment` of your own.
     """
-    env = BoundedEnvironment(
+    return BoundedEnvironment(
         autoescape=False,  # the output is Markdown; `finalize` escapes every value for Markdown
         undefined=StrictUndefined,
         finalize=escape,
@@ -141,11 +181,6 @@ def make_environment() -> BoundedEnvironment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    for name in REMOVED_GLOBALS:
-        env.globals.pop(name, None)
-    for name in REMOVED_FILTERS:
-        env.filters.pop(name, None)
-    return env
 
 
 #: Compiled templates, per environment (dropped with it) and source.
@@ -166,21 +201,63 @@ def compiled(env: BoundedEnvironment, source: str) -> Template:
     return template
 
 
-def _budgeted_range() -> Callable[..., range]:
-    """``range`` for one rendering, with one budget for all its loops (nested loops included)."""
-    remaining = [MAX_RANGE_ITEMS]
+def render(
+    env: BoundedEnvironment,
+    source: str,
+    context: Mapping[str, Any],
+    name: str = "template",
+    first_line: int = 1,
+) -> str:
+    """Render ``source`` with ``context`` within the limits; errors name ``name`` and the line
+    (counted from ``first_line``, the line of the file where ``source`` starts)."""
+    budget = Budget()
+    end = start(budget)
+    template: Template | None = None
+    try:
+        template = compiled(env, source)
+        return _render(env, template, context, budget)
+    except Exception as exc:
+        problem = _problem(exc)
+        if problem is None:
+            raise
+        line = _line(exc, template)
+        raise RenderError(name, problem, None if line is None else first_line + line - 1) from None
+    finally:
+        end()
 
-    def bounded_range(*args: int) -> range:
-        numbers = range(*args)
-        remaining[0] -= len(numbers)
-        if remaining[0] < 0:
-            raise SecurityError(f"loops over more than {MAX_RANGE_ITEMS} numbers are not allowed")
-        return numbers
 
-    return bounded_range
+def _render(
+    env: BoundedEnvironment, template: Template, context: Mapping[str, Any], budget: Budget
+) -> str:
+    # What ``template.generate(variables)`` does, less its costliest step: copying the
+    # template's globals (a ChainMap, slow to iterate) into every new context, twice. A
+    # template from ``compiled`` has no globals of its own: the environment's are all of them.
+    variables = {**env.globals, **context, "range": budget.range}
+    ctx = env.context_class(env, variables, template.name, template.blocks)
+    chunks: list[str] = []
+    size = 0
+    generator = _generate(env, template, ctx)
+    for chunk in generator:
+        size += len(chunk)
+        # A limit reached between two chunks is raised inside the template's generator, so
+        # that its traceback, too, points at the template line it stopped on.
+        if size > MAX_OUTPUT_CHARS:
+            generator.throw(_OutputTooLarge(f"output is larger than {MAX_OUTPUT_CHARS} characters"))
+        try:
+            budget.check_time()
+        except TooSlow as exc:
+            generator.throw(exc)
+        chunks.append(chunk)
+    return "".join(chunks)
 
 
-def _generate(env: BoundedEnvironment, template: Template, ctx: Context) -> Iterator[str]:
+class _OutputTooLarge(Exception):
+    pass
+
+
+def _generate(
+    env: BoundedEnvironment, template: Template, ctx: Context
+) -> Generator[str, None, None]:
     """``Template.generate`` given its context: errors get Jinja's traceback (template lines)."""
     try:
         yield from template.root_render_func(ctx)
@@ -188,37 +265,43 @@ def _generate(env: BoundedEnvironment, template: Template, ctx: Context) -> Iter
         yield env.handle_exception()
 
 
-def render(
-    env: BoundedEnvironment, source: str, context: Mapping[str, Any], name: str = "template"
-) -> str:
-    """Render ``source`` with ``context`` within the time and size limits."""
-    try:
-        template = compiled(env, source)
-        started = time.monotonic()
-        chunks: list[str] = []
-        size = 0
-        # What ``template.generate(variables)`` does, less its costliest step: copying the
-        # template's globals (a ChainMap, slow to iterate) into every new context, twice. A
-        # template from ``compiled`` has no globals of its own: the environment's are all of them.
-        variables = {**env.globals, **context, "range": _budgeted_range()}
-        ctx = env.context_class(env, variables, template.name, template.blocks)
-        for chunk in _generate(env, template, ctx):
-            size += len(chunk)
-            if size > MAX_OUTPUT_CHARS:
-                raise RenderError(f"{name}: output is larger than {MAX_OUTPUT_CHARS} characters")
-            if time.monotonic() - started > MAX_SECONDS:
-                raise RenderError(f"{name}: rendering took longer than {MAX_SECONDS} seconds")
-            chunks.append(chunk)
-        return "".join(chunks)
-    except SecurityError as exc:
-        raise RenderError(f"{name}: not allowed: {exc}") from None
-    except TemplateError as exc:
-        raise RenderError(f"{name}: {exc}") from None
-    except RecursionError:
-        raise RenderError(f"{name}: nesting too deep") from None
-    except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
-        # A template's own mistake, e.g. `{{ 1 / 0 }}` or `{{ answer() }}`: the author's to fix.
-        raise RenderError(f"{name}: {type(exc).__name__}: {exc}") from None
+#: Errors a template's own mistake raises (``{{ 1 / 0 }}``, ``{{ answer() }}``, and Jinja's
+#: filters check some arguments with ``assert``).
+MISTAKES = (ArithmeticError, AssertionError, AttributeError, LookupError, TypeError, ValueError)
+
+
+def _problem(exc: BaseException) -> str | None:
+    """What a template error says, for a person; ``None`` for errors that are not the
+    template's (they propagate as they are)."""
+    if isinstance(exc, TooSlow | _OutputTooLarge):
+        return str(exc)
+    if isinstance(exc, SecurityError):
+        return f"not allowed: {exc}"
+    if isinstance(exc, TemplateError):
+        return str(exc)
+    if isinstance(exc, RecursionError):
+        return "nesting too deep"
+    if isinstance(exc, MISTAKES):
+        return f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, MemoryError):  # a limit we did not foresee: still the template's
+        return "the template needs more memory than a rendering may use"
+    return None
+
+
+def _line(exc: BaseException, template: Template | None) -> int | None:
+    """The template line ``exc`` happened on: Jinja rewrites tracebacks to show it."""
+    if isinstance(exc, TemplateSyntaxError):
+        return exc.lineno
+    return _template_line(exc.__traceback__)
+
+
+def _template_line(traceback: TracebackType | None) -> int | None:
+    line = None
+    while traceback is not None:
+        if traceback.tb_frame.f_code.co_filename == "<template>":
+            line = traceback.tb_lineno
+        traceback = traceback.tb_next
+    return line
 
 
 def calls_with_constant_first_argument(
