@@ -14,6 +14,7 @@ import click
 from flask import Flask
 
 from . import create_app
+from .services import demo as demo_setup
 from .services import links
 from .services.context import Context
 from .store import db
@@ -52,7 +53,6 @@ def db_current() -> None:
 
 
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
-DEMO_ENGINEER = "engineer@example.com"
 
 
 def parse_duration(text: str) -> timedelta:
@@ -147,23 +147,21 @@ def run_gunicorn(
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 def demo(host: str, port: int, workers: int) -> None:
-    """Migrate the database, create a demo engagement and engineer login, print them, and serve."""
+    """Migrate the database, set up the demo engagement and engineer login, print them, and
+    serve with the background worker beside the web server."""
     from_env = os.environ.get("QUESTIONNAIRE_BASE_URL")
     overrides = {} if from_env else {"BASE_URL": f"http://{host}:{port}"}
     app = _app(overrides)
     db.upgrade(app.config["DATABASE_URL"])
-    lifetime = timedelta(days=int(app.config["LINK_EXPIRY_DAYS"]))
-    link = _invite(app, "Demo Health NHS Trust", "pre_discovery", lifetime, "PACS load balancing")
-    password = secrets.token_urlsafe(12)
     with app.app_context():
-        from .services import accounts
-
-        accounts.ensure_user(db.session(), DEMO_ENGINEER, password, "Demo engineer")
+        made = demo_setup.set_up(
+            db.session(), _context(app).settings, "pre_discovery", secrets.token_urlsafe(12)
+        )
     click.echo("")
-    click.echo(f"  Customer's questionnaire link: {link}")
+    click.echo(f"  Customer's questionnaire link: {made.link_url}")
     click.echo(f"  Engineers sign in at {app.config['BASE_URL']}/e/login")
-    click.echo(f"    email:    {DEMO_ENGINEER}")
-    click.echo(f"    password: {password}   (a new one on every start)")
+    click.echo(f"    email:    {made.engineer_email}")
+    click.echo(f"    password: {made.engineer_password}   (a new one on every start)")
     click.echo(f"  Database: {app.config['DATABASE_URL']}")
     click.echo("")
     sys.stdout.flush()

@@ -109,8 +109,7 @@ class Worker:
             return self._failed(
                 claimed, f"it took longer than {kind.seconds:g} seconds", permanent=True
             )
-        report: tuple[str, bool] | None = receiver.recv() if receiver.poll() else None
-        receiver.close()
+        report = _report(receiver)
         if process.exitcode == 0:
             return Outcome(claimed.id, claimed.kind, True)
         if report is None:  # killed by a limit, or crashed before it could say why
@@ -168,6 +167,16 @@ def _child(
         sender.send(error)
     sender.close()
     os._exit(0 if error is None else EXIT_FAILED)
+
+
+def _report(receiver: Any) -> tuple[str, bool] | None:
+    """What the child said about its failure, if it lived to say it."""
+    try:
+        report: tuple[str, bool] | None = receiver.recv() if receiver.poll() else None
+    except EOFError:  # it closed its end without a word (it succeeded, or died)
+        report = None
+    receiver.close()
+    return report
 
 
 def _exit_reason(exitcode: int | None, kind: jobs.JobKind) -> str:

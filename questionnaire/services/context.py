@@ -9,7 +9,7 @@ from typing import Any
 
 from .definitions import DefinitionRegistry
 from .flows import FlowCache
-from .settings import Settings
+from .settings import DEFAULTS, Settings
 from .templates import TemplateShelf
 
 
@@ -22,6 +22,7 @@ class Context:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Context:
+        config = {**DEFAULTS, **config}
         return cls(
             settings=Settings.from_config(config),
             definitions=DefinitionRegistry(Path(config["DEFINITIONS_DIR"])),

@@ -253,8 +253,12 @@ def _after_save(
     errors = {k: v for k, v in errors.items() if not (k in missing and k.split("[")[0] in revealed)}
     messages = {key: str(getattr(m, "message", m)) for key, m in errors.items()}
     too_large = any(getattr(m, "too_large", False) for m in errors.values())
-    if posted.later:
-        invalid = {k: v for k, v in messages.items() if k not in missing}
+    if posted.later:  # only what was typed and could not be kept matters, not what is missing
+        invalid = {
+            k: v
+            for k, v in messages.items()
+            if k not in missing or _typed(posted.values.get(k)) or k in posted.files
+        }
         if not invalid:
             return Go("saved")
         return PageProblems(view, invalid, status=413 if too_large else 400, notice="partly_saved")
@@ -263,6 +267,13 @@ def _after_save(
     if revealed:  # without JavaScript, the questions the answers revealed are asked now
         return Go("page", view.page_id, anchor=f"{revealed[0]}-group")
     return _to(view.flow.next_page(view.page_id))
+
+
+def _typed(value: Any) -> bool:
+    """Whether the customer typed or chose something for a field (blank is nothing)."""
+    if isinstance(value, list):
+        return any(str(v).strip() for v in value)
+    return value is not None and str(value).strip() != ""
 
 
 def _revealed(posted: PostedPage, after: PageState) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from questionnaire import create_app
 from questionnaire.services import links
 from questionnaire.store import db
+from questionnaire.worker import Worker
 
 from .helpers import NO_SCRIPT
 
@@ -98,11 +99,21 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     )
     url = f"http://127.0.0.1:{server.server_port}"
     app.config["BASE_URL"] = url
+    context = app.extensions["services"]
+    app.extensions["services"] = replace(context, settings=replace(context.settings, base_url=url))
     thread = threading.Thread(target=server.serve_forever, name="browser-live-server", daemon=True)
     thread.start()
+    # The background worker, as `questionnaire demo` runs one beside the server (in a thread:
+    # this process has threads, so its jobs run here rather than in forked children).
+    stop = threading.Event()
+    worker = Worker(app.extensions["services"], app.extensions["database"], isolate=False)
+    worker_thread = threading.Thread(target=worker.run_forever, args=(stop, 0.1), daemon=True)
+    worker_thread.start()
     try:
         yield LiveServer(app=app, url=url)
     finally:
+        stop.set()
+        worker_thread.join(timeout=30)
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
@@ -115,6 +126,7 @@ def _config(database_url: str, folder: Path, base_url: str) -> dict[str, Any]:
         "SECRET_KEY": "browser-test-secret",
         "DATABASE_URL": database_url,
         "UPLOAD_DIR": str(folder / "uploads"),
+        "EXPORT_DIR": str(folder / "exports"),
         "DEFINITIONS_DIR": str(ROOT / "definitions"),
         "RATELIMIT_STORAGE_URI": "memory://",
         "BASE_URL": base_url,

@@ -8,12 +8,10 @@ from typing import Any
 import pytest
 import yaml
 from playwright.sync_api import expect
-from sqlalchemy import select
 
-from questionnaire.services import accounts, responses, sow
-from questionnaire.services.definitions import registry
+from questionnaire.engine import evaluate
+from questionnaire.services import accounts, journey
 from questionnaire.store import db
-from questionnaire.store.models import Link
 
 from .conftest import ROOT, LiveServer, PageFor
 
@@ -32,27 +30,23 @@ def _complete_answers() -> dict[str, Any]:
 
 
 def _submitted_engagement(server: LiveServer, customer: str) -> int:
-    """A customer who has answered everything and submitted (set up through the services)."""
+    """A customer who has answered everything and submitted (set up through the use cases);
+    the live server's worker pre-fills the SoW."""
     url = server.invite(customer=customer)
     token = url.rstrip("/").rsplit("/", 1)[1]
+    context = server.app.extensions["services"]
     with server.app.app_context():
         session = db.session()
-        link = session.execute(select(Link).where(Link.token_hash == _hash(token))).scalar_one()
-        response = responses.start(session, registry(), link, "test")
-        q = registry().by_hash(session, response.definition_sha256)
-        flow = responses.evaluate(q, _complete_answers())
-        response.answers = dict(flow.answers)
+        opened = journey.open_link(session, context, token)
+        journey.start(session, context, opened)
+        assert opened.response is not None
+        # Stored answers are parsed ones: the flow parses the path test's and keeps the path's.
+        opened.response.answers = dict(evaluate(opened.questionnaire, _complete_answers()).answers)
+        opened.response.version += 1
         session.commit()
-        responses.submit(session, q, response, response.version, "test")
-        sow.generate(session, q, response, "pre-filler")
+        assert journey.submit(session, context, opened, opened.response.version).to == "done"
         accounts.ensure_user(session, "eng@example.com", PASSWORD, "Engineer")
-        return link.engagement_id
-
-
-def _hash(token: str) -> str:
-    from questionnaire.services.links import token_hash
-
-    return token_hash(token)
+        return opened.link.engagement_id
 
 
 def test_engineer_finishes_and_exports_the_sow(
