@@ -16,6 +16,7 @@ import os
 import resource
 import signal
 import threading
+import time
 import traceback
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,13 +24,16 @@ from typing import Any
 
 from questionnaire.services import jobs
 from questionnaire.services.context import Context
-from questionnaire.services.job_kinds import KINDS
+from questionnaire.services.job_kinds import DAILY, KINDS
 from questionnaire.store.db import Database
+from questionnaire.store.models import utcnow
 
 log = logging.getLogger(__name__)
 
 #: How long a claim lasts beyond a kind's time limit before another worker may take the job.
 LEASE_MARGIN = timedelta(seconds=30)
+#: How often a running worker checks whether today's daily jobs are queued.
+DAILY_CHECK_SECONDS = 600
 EXIT_FAILED = 3
 
 
@@ -74,10 +78,22 @@ class Worker:
             outcomes.append(outcome)
         return outcomes
 
+    def queue_daily(self) -> None:
+        """Queue today's daily jobs; any worker may, and the day's key keeps them single."""
+        today = utcnow().date().isoformat()
+        with self.database.session() as db:
+            for kind in DAILY:
+                jobs.enqueue(db, kind, {}, dedupe_key=f"{kind}:{today}", max_attempts=1)
+            db.commit()
+
     def run_forever(self, stop: threading.Event, poll_seconds: float = 1.0) -> None:
         log.info("worker started (pid %s)", os.getpid())
+        next_daily = 0.0
         while not stop.is_set():
             try:
+                if time.monotonic() >= next_daily:
+                    self.queue_daily()
+                    next_daily = time.monotonic() + DAILY_CHECK_SECONDS
                 outcome = self.run_once()
             except Exception:  # the database went away: wait and try again
                 log.exception("worker loop failed; retrying")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import exports, sow
+from . import exports, sow, uploads
 from .jobs import JobKind
 
 KINDS: dict[str, JobKind] = {
@@ -10,4 +10,8 @@ KINDS: dict[str, JobKind] = {
     exports.EXPORT_JOB: JobKind(
         exports.run_render, exports.render_gave_up, seconds=120, memory_mb=2048
     ),
+    uploads.SWEEP_JOB: JobKind(uploads.run_sweep, uploads.sweep_gave_up, seconds=600),
 }
+
+#: Jobs the worker queues itself, once a day each (the day is in the job's dedupe key).
+DAILY = (uploads.SWEEP_JOB,)

@@ -190,3 +190,15 @@ def _copy_limited(stream: IO[bytes], path: Path, limit: int) -> tuple[int | None
             digest.update(chunk)
             out.write(chunk)
     return size, digest.hexdigest(), head
+
+
+SWEEP_JOB = "uploads.sweep"
+
+
+def run_sweep(context: Any, db: Session, payload: dict[str, Any]) -> None:
+    """The worker's daily job: files that no upload row names are removed."""
+    sweep(context.settings, db)
+
+
+def sweep_gave_up(context: Any, db: Session, payload: dict[str, Any], message: str) -> None:
+    """Nobody waits for a sweep: tomorrow's runs again."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from datetime import timedelta
@@ -184,3 +185,24 @@ def test_workers_in_parallel_run_each_job_exactly_once(
         thread.join()
     assert sorted(RAN) == list(range(40))
     assert status_of(database) == [(JobStatus.DONE, 1, None)] * 40
+
+
+def test_the_daily_sweep_is_queued_once_a_day_and_removes_files_no_row_names(
+    services: Context, database: Database
+) -> None:
+    folder = services.settings.upload_dir
+    (folder / "staging").mkdir(parents=True)
+    orphan, staged = folder / ("a" * 32), folder / "staging" / ("b" * 32 + ".part")
+    fresh = folder / ("c" * 32)
+    for path in (orphan, staged, fresh):
+        path.write_bytes(b"left behind by a process killed mid-save")
+    hour_ago = time.time() - 7200
+    for path in (orphan, staged):
+        os.utime(path, (hour_ago, hour_ago))
+    worker = Worker(services, database, isolate=False)
+    worker.queue_daily()
+    worker.queue_daily()
+    [outcome] = worker.run_pending()
+    assert outcome.kind == "uploads.sweep" and outcome.ok
+    assert not orphan.exists() and not staged.exists()
+    assert fresh.exists()  # it may belong to a save still in progress
