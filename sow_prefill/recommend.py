@@ -18,6 +18,26 @@ from questionnaire.engine.types import JSON
 
 from .model import Proposal
 from .risks import risks
+from .service_proposals import (
+    DR_REASON,
+    LAYER7,
+    UNSURE,
+    Data,
+    Service,
+    aci_blocks_dr,
+    aci_reason,
+    has_port_range,
+    health_check,
+    is_web,
+    overall_scheduler,
+    persistence,
+    scheduler,
+    service_mode,
+    services_of,
+    snat_reason,
+    storage_url,
+    why_not_dr,
+)
 
 #: Every fixed proposal topic. A topic that does not apply to an answer set has no proposal, and
 #: ``proposal()`` then renders a placeholder: templates guard the conditional ones (risks).
@@ -43,10 +63,9 @@ TOPICS = frozenset(
         "risk_rtp_via_lb",
     }
 )
-#: Per-service topics: ``mode_0``, ``health_check_1``, ``persistence_2`` (the record's index).
-TOPIC_PATTERNS = (re.compile(r"^(mode|health_check|persistence)_\d+$"),)
-
-LAYER7 = "Layer 7 (HAProxy)"
+#: Per-service topics: ``mode_0``, ``health_check_1``, ``persistence_2``, ``scheduler_3`` (the
+#: record's index).
+TOPIC_PATTERNS = (re.compile(r"^(mode|health_check|persistence|scheduler)_\d+$"),)
 
 
 def known_topic(topic: str) -> bool:
@@ -57,73 +76,29 @@ def recommendations(answers: Mapping[str, JSON], computed: Mapping[str, JSON]) -
     data = {**answers, **computed}
     return [
         *_lb_mode(data),
-        *_services(data),
+        *_deployment_proposals(data),
+        *_per_service(data),
         *risks(data),
     ]
 
 
-def _services_list(data: Mapping[str, JSON]) -> list[Mapping[str, JSON]]:
-    raw = data.get("services")
-    return [s for s in raw if isinstance(s, Mapping)] if isinstance(raw, list) else []
+def _needs_cookies(data: Data) -> bool:
+    return any(is_web(s) and s.get("persistence") == "cookie" for s in services_of(data))
 
 
-def _needs_cookies(data: Mapping[str, JSON]) -> bool:
-    return any(s.get("persistence") == "cookie" for s in _services_list(data))
+def _translates_ports(data: Data) -> bool:
+    return any(has_port_range(s) for s in services_of(data))
 
 
-def _has_port_range(service: Mapping[str, JSON]) -> bool:
-    """A service listening on several ports or a VIP port that differs from the servers' (unknown
-    here) cannot be told apart; ranges are a hint that DR's port rule matters."""
-    return "-" in str(service.get("ports", ""))
-
-
-def _translates_ports(data: Mapping[str, JSON]) -> bool:
-    return any(_has_port_range(s) for s in _services_list(data))
-
-
-def _aci_blocks_dr(data: Mapping[str, JSON]) -> bool:
-    return bool(data.get("uses_aci")) and data.get("aci_l4l7_vip") != "yes"
-
-
-ACI_REASON = (
-    "the fabric is Cisco ACI and the VIPs cannot be declared as L4-L7 virtual IPs, so DR "
-    "would let the fabric learn the VIP on the servers' ports"
-)
-DR_REASON = (
-    "the fastest mode: the servers can be changed (the ARP fix) and no port translation is needed"
-)
-
-
-def _lb_mode(data: Mapping[str, JSON]) -> Iterator[Proposal]:
-    modes = [_service_mode(data, s) for s in _services_list(data)]
+def _lb_mode(data: Data) -> Iterator[Proposal]:
+    services = services_of(data)
+    modes = [service_mode(data, s) for s in services]
     if len({text for text, _ in modes}) > 1:
-        names = [
-            str(s.get("name") or f"service {i + 1}") for i, s in enumerate(_services_list(data))
-        ]
-        per_mode: dict[str, list[str]] = {}
-        for name, (text, _) in zip(names, modes, strict=True):
-            per_mode.setdefault(text, []).append(name)
-        summary = "; ".join(f"{text} for {', '.join(found)}" for text, found in per_mode.items())
-        yield Proposal(
-            "lb_mode",
-            f"A mode per service: {summary}",
-            "the services need different features (see the reason given for each service)",
-            ("services",),
-        )
-    elif _aci_blocks_dr(data):
-        yield Proposal(
-            "lb_mode",
-            "Layer 4 SNAT, or layer 7 where HTTP features are needed",
-            ACI_REASON,
-            ("network_fabric", "aci_l4l7_vip"),
-        )
+        yield _mode_per_service(services, modes)
+    elif aci_blocks_dr(data):
+        yield _aci_lb_mode(data)
     elif _needs_cookies(data):
-        yield Proposal(
-            "lb_mode",
-            "Layer 7 (HAProxy) with cookie persistence",
-            "at least one service needs cookie persistence, which only layer 7 provides",
-            ("services",),
-        )
+        yield _cookie_lb_mode(data)
     elif modes:
         text, reason = modes[0]
         yield Proposal("lb_mode", text, reason, ("services",))
@@ -138,163 +113,69 @@ def _lb_mode(data: Mapping[str, JSON]) -> Iterator[Proposal]:
         yield Proposal(
             "lb_mode",
             "Layer 7 with X-Forwarded-For or PROXY protocol, or layer 4 NAT (two-arm)",
-            "the application needs the client's address but the servers cannot be changed for DR",
+            f"the application needs the client's address, and {why_not_dr(data)}",
             ("client_ip_needed", "servers_changeable"),
         )
     else:
         yield Proposal(
             "lb_mode",
             "Layer 4 SNAT",
-            _snat_reason(data),
+            snat_reason(data),
             ("servers_changeable", "client_ip_needed"),
         )
 
 
-def _snat_reason(data: Mapping[str, JSON]) -> str:
-    if data.get("servers_changeable") in (None, "", "not_sure"):
-        return "SNAT needs no changes on the servers; DR is faster if the servers can be changed"
-    if data.get("is_cloud"):
-        return "in a public cloud DR is usually not available, and SNAT needs no changes on the servers"
-    return "no changes are needed on the servers and nothing needs the client's own address"
-
-
-def _service_mode(data: Mapping[str, JSON], service: Mapping[str, JSON]) -> tuple[str, str]:
-    """The mode proposed for one service, with its reason."""
-    protocol = service.get("protocol")
-    web = protocol in ("http", "https")
-    if _aci_blocks_dr(data):
-        return (LAYER7, ACI_REASON) if web else ("Layer 4 SNAT", ACI_REASON)
-    if web and service.get("persistence") == "cookie":
-        return LAYER7, "cookie persistence needs layer 7"
-    if web and service.get("tls_handling") in ("terminate", "reencrypt"):
-        return LAYER7, "TLS is decrypted on the load balancer, which a full proxy does"
-    if web and data.get("is_waf"):
-        return LAYER7, "the WAF sits in front of a layer 7 service"
-    sip = " with SIP Call-ID persistence" if service.get("persistence") == "sip_call_id" else ""
-    if data.get("dr_candidate") and not _has_port_range(service):
-        return f"Layer 4 direct routing (DR){sip}", DR_REASON
-    if data.get("needs_client_ip"):
-        if web:
-            return f"{LAYER7} with X-Forwarded-For", "the application needs the client's address"
-        return (
-            f"Layer 4 NAT (two-arm){sip}",
-            "the servers need the client's address and cannot use DR",
-        )
-    return f"Layer 4 SNAT{sip}", _snat_reason(data)
-
-
-PERSISTENCE = {
-    "https": ("HTTP cookie, with source IP as the fallback", "web sessions stick to one server"),
-    "http": ("HTTP cookie, with source IP as the fallback", "web sessions stick to one server"),
-    "udp": ("Source IP (timeout 300 s)", "UDP has no session to follow"),
-    "tcp": (
-        "None, or source IP (timeout 300 s) if the application keeps session state on one server",
-        "a TCP service needs persistence only when its servers do not share session state",
-    ),
-    "tcp_udp": (
-        "Source IP (timeout 300 s), so that the TCP and UDP traffic of a client meet on one server",
-        "UDP has no session to follow",
-    ),
-}
-HEALTH_CHECKS = {
-    "https": "HTTPS GET of the application's health page, expecting 200 OK",
-    "http": "HTTP GET of the application's health page, expecting 200 OK",
-    "tcp": "TCP connect",
-    "udp": "Ping, or a protocol-specific negotiate check",
-    "tcp_udp": "TCP connect",
-}
-DICOM_PORTS = frozenset({"104", "11112", "2762"})
-SIP_PORTS = frozenset({"5060", "5061"})
-
-
-def _ports(service: Mapping[str, JSON]) -> set[str]:
-    return set(re.findall(r"\d+", str(service.get("ports", ""))))
-
-
-def _storage_url(data: Mapping[str, JSON]) -> str:
-    vendor = data.get("storage_vendor")
-    return str(
-        data.get("storage_health_check_url")
-        or {
-            "minio": "/minio/health/live on port 9000",
-            "cloudian": "/.healthCheck",
-        }.get(str(vendor), "the vendor's health URL")
+def _mode_per_service(services: list[Service], modes: list[tuple[str, str]]) -> Proposal:
+    per_mode: dict[str, list[str]] = {}
+    for index, (service, (text, _)) in enumerate(zip(services, modes, strict=True)):
+        per_mode.setdefault(text, []).append(str(service.get("name") or f"service {index + 1}"))
+    summary = "; ".join(f"{text} for {', '.join(names)}" for text, names in per_mode.items())
+    return Proposal(
+        "lb_mode",
+        f"A mode per service: {summary}",
+        "the services need different features (see the reason given for each service)",
+        ("services",),
     )
 
 
-def _health_check(data: Mapping[str, JSON], service: Mapping[str, JSON]) -> tuple[str, str] | None:
-    protocol = str(service.get("protocol", ""))
-    name = str(service.get("name", "")).lower()
-    if (
-        data.get("is_medical")
-        and protocol == "tcp"
-        and ("dicom" in name or _ports(service) & DICOM_PORTS)
-    ):
-        return (
-            "DICOM C-ECHO",
-            "C-ECHO proves the DICOM service answers, not just that the port is open",
+def _cookie_lb_mode(data: Data) -> Proposal:
+    text = f"{LAYER7} with cookie persistence"
+    reason = "at least one service needs cookie persistence, which only layer 7 provides"
+    if data.get("needs_client_ip"):
+        text += " and X-Forwarded-For"
+        reason += "; X-Forwarded-For passes on the client's address, which the application needs"
+    return Proposal("lb_mode", text, reason, ("services", "client_ip_needed"))
+
+
+def _aci_lb_mode(data: Data) -> Proposal:
+    based_on = ("network_fabric", "aci_l4l7_vip")
+    if data.get("needs_client_ip"):
+        return Proposal(
+            "lb_mode",
+            "Layer 4 NAT (two-arm), or layer 7 with X-Forwarded-For where HTTP features are needed",
+            f"{aci_reason(data)}; and SNAT would hide the client's address, which the application needs",
+            (*based_on, "client_ip_needed"),
         )
-    if (
-        data.get("is_telephony")
-        and ("sip" in name or _ports(service) & SIP_PORTS)
-        and protocol != "https"
-    ):
-        return "SIP OPTIONS, expecting 200 OK", "OPTIONS proves the SIP stack answers"
-    admin = any(word in name for word in ("console", "admin", "iam"))
-    if data.get("is_storage") and protocol in ("http", "https") and not admin:
-        return (
-            f"HTTP GET {_storage_url(data)}, expecting 200 OK",
-            "an S3 node can accept connections while its service is down",
-        )
-    check = HEALTH_CHECKS.get(protocol)
-    return (check, f"suits {protocol.upper()} services") if check else None
+    return Proposal(
+        "lb_mode",
+        "Layer 4 SNAT, or layer 7 where HTTP features are needed",
+        aci_reason(data),
+        based_on,
+    )
 
 
-def _persistence(data: Mapping[str, JSON], service: Mapping[str, JSON]) -> tuple[str, str] | None:
-    protocol = str(service.get("protocol", ""))
-    name = str(service.get("name", "")).lower()
-    if (
-        data.get("is_telephony")
-        and ("sip" in name or _ports(service) & SIP_PORTS)
-        and protocol != "https"
-    ):
-        return "SIP Call-ID", "all messages of a call must reach the same server"
-    if data.get("is_storage") and "s3" in name:
-        return "None", "S3 requests are independent of each other"
-    return PERSISTENCE.get(protocol)
-
-
-def _services(data: Mapping[str, JSON]) -> Iterator[Proposal]:
-    yield _scheduler(data)
+def _deployment_proposals(data: Data) -> Iterator[Proposal]:
+    text, reason = overall_scheduler(data)
+    yield Proposal("scheduler", text, reason, ("services", "deployment_types"))
     if data.get("dr_candidate"):
-        yield Proposal(
-            "server_changes",
-            "If DR is used: on each real server accept traffic for the VIP without answering ARP for it "
-            "(Linux: arp_ignore and arp_announce; Windows: a loopback adapter and weak-host settings)",
-            "DR only rewrites the destination MAC address, so each server must own the VIP silently",
-            ("servers_changeable", "server_os"),
-        )
+        yield _server_changes(data)
     if data.get("is_medical"):
-        ae_titles = (
-            "the AE titles given" if data.get("medical_ae_titles") else "AE titles to be confirmed"
-        )
-        yield Proposal(
-            "medical_health_check",
-            f"DICOM C-ECHO with {ae_titles}, on each DICOM port",
-            "C-ECHO proves the DICOM service answers, not just that the port is open",
-            ("medical_ae_titles",),
-        )
-        yield Proposal(
-            "medical_persistence",
-            "Web viewers: HTTP cookie with source IP as the fallback; worklist and query/retrieve: "
-            "source IP; none for C-STORE",
-            "viewer and worklist sessions keep state on one server, while each stored image stands alone",
-            ("medical_services",),
-        )
+        yield _medical_health_check(data)
+        yield _medical_persistence(data)
     if data.get("is_storage"):
         yield Proposal(
             "storage_health_check",
-            f"HTTP GET {_storage_url(data)}, expecting 200 OK",
+            f"HTTP GET {storage_url(data)}, expecting 200 OK",
             "an S3 node can accept connections while its service is down",
             ("storage_vendor", "storage_health_check_url"),
         )
@@ -305,51 +186,163 @@ def _services(data: Mapping[str, JSON]) -> Iterator[Proposal]:
             ("storage_read_write_mix",),
         )
     if data.get("is_telephony"):
-        yield Proposal(
-            "telephony_persistence",
-            "Layer 4 with SIP Call-ID persistence for SIP over UDP",
-            "all messages of a call must reach the same server",
-            ("telephony_sip_transports", "telephony_callid_persistence"),
-        )
-        yield Proposal(
-            "telephony_health_check",
-            "SIP OPTIONS, expecting 200 OK",
-            "OPTIONS proves the SIP stack answers",
-            ("telephony_options_check",),
-        )
+        yield from _telephony(data)
     if data.get("wants_waf"):
-        days = data.get("waf_tuning_days")
-        period = (
-            f"for {days} days" if isinstance(days, int) and days > 0 else "during a tuning period"
-        )
-        yield Proposal(
-            "waf_mode",
-            f"Detection mode {period}, tuning out false positives, then blocking",
-            "tuning out false positives before blocking avoids stopping real users",
-            ("waf_start_mode", "waf_tuning_days"),
-        )
-    for index, service in enumerate(_services_list(data)):
-        text, reason = _service_mode(data, service)
-        yield Proposal(f"mode_{index}", text, reason, ("services",))
-        check = _health_check(data, service)
-        if check:
-            yield Proposal(f"health_check_{index}", check[0], check[1], ("services",))
-        persistence = _persistence(data, service)
-        if persistence and service.get("persistence") in (None, "", "other"):
-            yield Proposal(f"persistence_{index}", persistence[0], persistence[1], ("services",))
+        yield _waf_mode(data)
 
 
-def _scheduler(data: Mapping[str, JSON]) -> Proposal:
-    if data.get("is_storage"):
+ARP_FIXES = {
+    "linux": "Linux: arp_ignore and arp_announce",
+    "windows": "Windows: a loopback adapter and weak-host settings",
+}
+
+
+def _server_changes(data: Data) -> Proposal:
+    raw = data.get("server_os")
+    chosen = raw if isinstance(raw, list) else []
+    fixes = [fix for os_id, fix in ARP_FIXES.items() if os_id in chosen] or list(ARP_FIXES.values())
+    if any(os_id in chosen for os_id in ("appliance", "other")):
+        fixes.append("other systems: as their supplier documents")
+    return Proposal(
+        "server_changes",
+        "If DR is used: on each real server accept traffic for the VIP without answering ARP for "
+        f"it ({'; '.join(fixes)})",
+        "DR only rewrites the destination MAC address, so each server must own the VIP silently",
+        ("servers_changeable", "server_os"),
+    )
+
+
+DICOM_SERVICES = ("dicom_store", "query_retrieve", "worklist")
+
+
+def _medical_services(data: Data) -> list[str]:
+    chosen = data.get("medical_services")
+    return [str(s) for s in chosen] if isinstance(chosen, list) else []
+
+
+def _medical_health_check(data: Data) -> Proposal:
+    chosen = _medical_services(data)
+    if chosen and not any(s in DICOM_SERVICES for s in chosen):
         return Proposal(
-            "scheduler",
-            "Weighted least connections",
-            "S3 transfers vary in size, and least connections spreads the long ones",
-            ("storage_read_write_mix",),
+            "medical_health_check",
+            "HTTP(S) GET for web viewers, TCP connect for the other imaging services",
+            "no DICOM service (store, query/retrieve, worklist) is in scope, so there is nothing to C-ECHO",
+            ("medical_services",),
+        )
+    ae_titles = (
+        "the AE titles given" if data.get("medical_ae_titles") else "AE titles to be confirmed"
+    )
+    return Proposal(
+        "medical_health_check",
+        f"DICOM C-ECHO with {ae_titles}, on each DICOM port",
+        "C-ECHO proves the DICOM service answers, not just that the port is open",
+        ("medical_ae_titles", "medical_services"),
+    )
+
+
+#: (imaging services, their persistence, why), in the order the proposal lists them.
+MEDICAL_PERSISTENCE = (
+    (
+        ("web_viewer",),
+        "web viewers: HTTP cookie with source IP as the fallback",
+        "viewer sessions keep state on one server",
+    ),
+    (
+        ("worklist", "query_retrieve"),
+        "worklist and query/retrieve: source IP",
+        "worklist and query sessions keep state on one server",
+    ),
+    (("dicom_store",), "none for C-STORE", "each stored image stands alone"),
+)
+
+
+def _medical_persistence(data: Data) -> Proposal:
+    chosen = _medical_services(data)
+    rules = [r for r in MEDICAL_PERSISTENCE if not chosen or any(s in chosen for s in r[0])]
+    if not rules:
+        return Proposal(
+            "medical_persistence",
+            "Source IP (timeout 300 s), unless the imaging vendor advises otherwise",
+            "none of the imaging services chosen has a persistence rule of its own",
+            ("medical_services",),
+        )
+    text = "; ".join(rule[1] for rule in rules)
+    return Proposal(
+        "medical_persistence",
+        text[0].upper() + text[1:],
+        "; ".join(rule[2] for rule in rules),
+        ("medical_services",),
+    )
+
+
+def _telephony(data: Data) -> Iterator[Proposal]:
+    transports = data.get("telephony_sip_transports")
+    chosen = transports if isinstance(transports, list) else []
+    if chosen == ["none"]:
+        return  # no SIP passes the load balancer: nothing to persist or check
+    yield _telephony_persistence(data, chosen)
+    yield Proposal(
+        "telephony_health_check",
+        "SIP OPTIONS, expecting 200 OK",
+        "OPTIONS proves the SIP stack answers",
+        ("telephony_options_check",),
+    )
+
+
+def _telephony_persistence(data: Data, transports: list[JSON]) -> Proposal:
+    based_on = ("telephony_sip_transports", "telephony_callid_persistence")
+    answer = data.get("telephony_callid_persistence")
+    if answer == "no":
+        return Proposal(
+            "telephony_persistence",
+            "Layer 4 without persistence for SIP",
+            "the customer says the messages of a call need not reach the same server",
+            based_on,
+        )
+    if transports and "udp" not in transports:
+        return Proposal(
+            "telephony_persistence",
+            "Layer 4 with source IP persistence (timeout 300 s) for SIP over TCP and TLS",
+            "SIP Call-ID persistence is for SIP over UDP, which is not used here; a client's "
+            "connection keeps its calls on one server",
+            based_on,
+        )
+    reason = "all messages of a call must reach the same server"
+    if answer in UNSURE:
+        reason = (
+            "most SIP platforms need all messages of a call on one server: to confirm on the call"
         )
     return Proposal(
-        "scheduler",
-        "Weighted least connections",
-        "each new connection goes to the server with the fewest for its weight, which copes with uneven sessions",
-        ("services",),
+        "telephony_persistence",
+        "Layer 4 with SIP Call-ID persistence for SIP over UDP",
+        reason,
+        based_on,
     )
+
+
+def _waf_mode(data: Data) -> Proposal:
+    days = data.get("waf_tuning_days")
+    period = f"for {days} days" if isinstance(days, int) and days > 0 else "during a tuning period"
+    reason = "tuning out false positives before blocking avoids stopping real users"
+    if data.get("waf_start_mode") == "blocking":
+        reason = f"although the customer asked to block from the start, {reason} (see Risks)"
+    return Proposal(
+        "waf_mode",
+        f"Detection mode {period}, tuning out false positives, then blocking",
+        reason,
+        ("waf_start_mode", "waf_tuning_days"),
+    )
+
+
+def _per_service(data: Data) -> Iterator[Proposal]:
+    for index, service in enumerate(services_of(data)):
+        text, reason = service_mode(data, service)
+        yield Proposal(f"mode_{index}", text, reason, ("services",))
+        text, reason = scheduler(data, service)
+        yield Proposal(f"scheduler_{index}", text, reason, ("services",))
+        check = health_check(data, service)
+        if check:
+            yield Proposal(f"health_check_{index}", check[0], check[1], ("services",))
+        sticky = persistence(data, service)
+        if sticky and service.get("persistence") in (None, "", "other"):
+            yield Proposal(f"persistence_{index}", sticky[0], sticky[1], ("services",))

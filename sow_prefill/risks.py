@@ -38,13 +38,8 @@ def risks(data: Mapping[str, JSON]) -> Iterator[Proposal]:
             "the customer asked to block from the start",
             ("waf_start_mode",),
         )
-    if data.get("is_virtual") and data.get("hypervisor") in ("vmware", "hyperv"):
-        yield Proposal(
-            "risk_hypervisor",
-            "Allow MAC address changes and forged transmits (VMware) or MAC spoofing (Hyper-V)",
-            "floating addresses move between HA nodes with their MAC addresses",
-            ("hypervisor",),
-        )
+    if data.get("is_virtual") and data.get("ha_pair") is not False:
+        yield from _hypervisor(data)
     if data.get("ha_pair") is False:
         yield Proposal(
             "risk_single_appliance",
@@ -66,3 +61,22 @@ def risks(data: Mapping[str, JSON]) -> Iterator[Proposal]:
             "media usually bypasses the load balancer; carrying it multiplies packets per second",
             ("telephony_rtp_via_lb",),
         )
+
+
+HYPERVISOR_SETTINGS = {
+    "vmware": "Allow MAC address changes and forged transmits on the port group (VMware)",
+    "hyperv": "Enable MAC address spoofing on the virtual network adapters (Hyper-V)",
+}
+
+
+def _hypervisor(data: Mapping[str, JSON]) -> Iterator[Proposal]:
+    """The hypervisor's settings for floating addresses: for the hypervisor named, and only
+    for an HA pair (a single appliance has no address to float)."""
+    setting = HYPERVISOR_SETTINGS.get(str(data.get("hypervisor")))
+    if setting is None:
+        return
+    if data.get("ha_pair"):
+        reason = "floating addresses move between the HA nodes with their MAC addresses"
+    else:
+        reason = "if the appliances are an HA pair, floating addresses move between them with their MAC addresses"
+    yield Proposal("risk_hypervisor", setting, reason, ("hypervisor", "ha_pair"))
