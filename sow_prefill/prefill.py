@@ -7,7 +7,10 @@ Templates call a few functions, each of which records what it filled and from wh
 * ``value("ha_pair")``: the raw value, for ``{% if %}`` and loops (nothing recorded);
 * ``records("services")`` and ``item(record, "port")``: a repeating group's records and fields;
 * ``placeholder("Change window")``: an item that is always confirmed on the call;
-* ``proposal("lb_mode")``: a recommendation derived from the answers, marked with its reason.
+* ``proposal("lb_mode")``: a recommendation derived from the answers, marked with its reason;
+* ``deliverable("waf_tuning")``: the deliverable's number (D1, D2...), given in the order the
+  deliverables section lists them whatever templates are combined, and the same number when a
+  later section refers to it.
 
 ``today`` is the date of the pre-fill (``PrefillInput.today``, else the current date).
 
@@ -50,6 +53,10 @@ FACTS: Mapping[str, str] = {
 }
 
 
+#: The base section that lists the deliverables (and numbers them, see ``deliverable()``).
+DELIVERABLES = "deliverables"
+
+
 @dataclass(frozen=True)
 class PrefillInput:
     """What the pre-filler reads: all of it plain data, none of it from the web or the database."""
@@ -87,7 +94,16 @@ class _Recorder(TrustedFunctions):
     pre-fill and reused: the answers do not change during one.
     """
 
-    __slots__ = ("_answers", "_items", "available", "fields", "inp", "proposals", "section")
+    __slots__ = (
+        "_answers",
+        "_deliverables",
+        "_items",
+        "available",
+        "fields",
+        "inp",
+        "proposals",
+        "section",
+    )
 
     def __init__(self, inp: PrefillInput, proposals: Mapping[str, Proposal]) -> None:
         self.inp = inp
@@ -100,6 +116,8 @@ class _Recorder(TrustedFunctions):
         self._answers: dict[str, tuple[str, str, JSON, str, MarkdownText] | None] = {}
         #: item() per group: the group question and its sub-questions by id.
         self._items: dict[str, tuple[Question | None, dict[str, Question]]] = {}
+        #: deliverable() keys and their numbers, in the order they were listed.
+        self._deliverables: dict[str, MarkdownText] = {}
 
     def _placeholder(self, key: str, label: str) -> MarkdownText:
         self.fields.append(Field(self.section, key, label, None))
@@ -205,6 +223,18 @@ class _Recorder(TrustedFunctions):
         self.proposals[topic] = found
         return MarkdownText(f"**Proposed:** {escape(found.text)} *(why: {escape(found.reason)})*")
 
+    def deliverable(self, key: str) -> MarkdownText:
+        """``D1``, ``D2``...: numbered where the deliverables section lists them, so that the
+        numbers run on across templates; elsewhere, the number given there."""
+        number = self._deliverables.get(key)
+        if number is not None:
+            return number
+        if self.section != DELIVERABLES:
+            label = f"Deliverable {key.replace('_', ' ')}"
+            return self._placeholder(f"deliverable:{key}", label)
+        number = self._deliverables[key] = MarkdownText(f"D{len(self._deliverables) + 1}")
+        return number
+
     def functions(self) -> dict[str, Any]:
         return {
             "answer": self.answer,
@@ -214,6 +244,7 @@ class _Recorder(TrustedFunctions):
             "item": self.item,
             "placeholder": self.placeholder,
             "proposal": self.proposal,
+            "deliverable": self.deliverable,
             "today": (self.inp.today or date.today()).isoformat(),
         }
 

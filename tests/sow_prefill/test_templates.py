@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 
 from sow_prefill.markdown_text import escape
 from sow_prefill.model import PLACEHOLDER, Draft
+from sow_prefill.prefill import prefill
 from sow_prefill.recommend import recommendations
+from sow_prefill.templates import load_library
 
 from .support import (
     ABANDONED,
@@ -128,8 +131,8 @@ def test_medical_content() -> None:
         in configuration
     )
     assert "DICOM C-ECHO with the AE titles given" in configuration
-    assert "| M2. DICOM store virtual service |" in section(d, "deliverables")
-    assert "| M1. Web viewer virtual service |" in section(d, "deliverables")
+    assert "| D6. Web viewer virtual service |" in section(d, "deliverables")
+    assert "| D7. DICOM store virtual service |" in section(d, "deliverables")
     assert "HL7 virtual service" not in section(d, "deliverables")  # not chosen
 
 
@@ -158,6 +161,42 @@ def test_waf_content() -> None:
     assert "203\\.0.113.0/28 \\(vulnerability scanner\\)" in configuration
     assert "siem.example.com, syslog over UDP 514" in section(d, "deliverables")
     assert "detection mode for 14 days" in section(d, "schedule")
+
+
+def deliverable_numbers(d: Draft) -> list[str]:
+    return re.findall(r"^\| ([A-Z]+\d+)\. ", section(d, "deliverables"), re.MULTILINE)
+
+
+@pytest.mark.parametrize("case", [MEDICAL, STORAGE_WAF, TELEPHONY, ALL_TYPES, GENERAL, EMPTY])
+def test_deliverables_are_numbered_d1_on_whatever_templates_are_combined(case: str) -> None:
+    d = draft_of(case)
+    numbers = deliverable_numbers(d)
+    assert numbers == [f"D{n}" for n in range(1, len(numbers) + 1)], numbers
+    assert len(numbers) >= 5
+    milestones = re.findall(r"^\| (M\d+)\. ", section(d, "schedule"), re.MULTILINE)
+    assert milestones == ["M1", "M2", "M3", "M4", "M5"]
+    assert not set(numbers) & set(milestones)
+
+
+def test_a_later_section_names_a_deliverable_by_its_number() -> None:
+    d = draft_of(STORAGE_WAF)
+    blocking = re.search(r"^\| (D\d+)\. Blocking mode \|", section(d, "deliverables"), re.MULTILINE)
+    assert blocking is not None
+    assert f"acceptance of {blocking.group(1)} follows the tuning period" in section(d, "schedule")
+
+
+def test_a_deliverable_named_but_never_listed_is_left_to_confirm(tmp_path: Path) -> None:
+    (tmp_path / "base.yaml").write_text(
+        "id: base\nkind: base\ntitle: SoW\nsections:\n"
+        "  - id: deliverables\n    title: Deliverables\n    markdown: |\n"
+        '      {{ deliverable("a") }}. A, {{ deliverable("b") }}. B, {{ deliverable("a") }} again\n'
+        "  - id: schedule\n    title: Schedule\n    markdown: |\n"
+        '      After {{ deliverable("b") }} and {{ deliverable("c") }}\n'
+    )
+    d = prefill(load_library(tmp_path), prefill_input(answers(EMPTY)))
+    assert section(d, "deliverables") == "D1. A, D2. B, D1 again"
+    assert section(d, "schedule") == f"After D2 and **{placeholder('Deliverable c')}**"
+    assert [f.label for f in d.checklist] == ["Deliverable c"]
 
 
 def test_waf_blocking_from_the_start_is_a_risk() -> None:
