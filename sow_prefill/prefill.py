@@ -98,6 +98,7 @@ class _Recorder(TrustedFunctions):
         "_answers",
         "_deliverables",
         "_items",
+        "_recorded",
         "available",
         "fields",
         "inp",
@@ -109,6 +110,7 @@ class _Recorder(TrustedFunctions):
         self.inp = inp
         self.available = proposals
         self.fields: list[Field] = []
+        self._recorded: set[tuple[str, bool]] = set()  # (key, filled) of each field recorded
         self.proposals: dict[str, Proposal] = {}
         self.section = ""
         #: answer(key) without a label: (label, source, raw, text, escaped text), or None to
@@ -119,13 +121,21 @@ class _Recorder(TrustedFunctions):
         #: deliverable() keys and their numbers, in the order they were listed.
         self._deliverables: dict[str, MarkdownText] = {}
 
+    def _record(self, item: Field) -> None:
+        """Each field once, where it first appears: several sections and templates read the
+        same answers (the PS days sold three times), and the provenance lists each once."""
+        seen = (item.key, item.filled)
+        if seen not in self._recorded:
+            self._recorded.add(seen)
+            self.fields.append(item)
+
     def _placeholder(self, key: str, label: str) -> MarkdownText:
-        self.fields.append(Field(self.section, key, label, None))
+        self._record(Field(self.section, key, label, None))
         return _placeholder_markdown(label)
 
     def _filled(self, key: str, label: str, source: str, raw: JSON, text: str) -> MarkdownText:
         provenance = Provenance(source, key, label, raw, text)
-        self.fields.append(Field(self.section, key, label, text, provenance))
+        self._record(Field(self.section, key, label, text, provenance))
         return escape(text)
 
     def _label(self, key: str, label: str | None) -> str:
@@ -169,7 +179,7 @@ class _Recorder(TrustedFunctions):
         default_label, source, raw, text, escaped = found
         label = label or default_label
         provenance = Provenance(source, key, label, raw, text)
-        self.fields.append(Field(self.section, key, label, text, provenance))
+        self._record(Field(self.section, key, label, text, provenance))
         return escaped
 
     def fact(self, key: str, label: str | None = None) -> MarkdownText:

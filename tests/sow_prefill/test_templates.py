@@ -263,6 +263,23 @@ def test_unfilled_items_are_placeholders_listed_once_in_the_checklist_at_the_top
     assert sum("Governing agreement" in line for line in checklist) == 1
 
 
+def test_a_value_read_in_several_places_has_one_provenance_row() -> None:
+    d = draft_of(MEDICAL, facts={"ps_days_sold": 5})
+    assert section(d, "schedule").count("5") >= 2  # the schedule reads it twice, the header once
+    (row,) = [f for f in d.fields if f.key == "ps_days_sold"]
+    assert (row.section, row.provenance and row.provenance.source) == ("header", "fact")
+    (modalities,) = [f for f in d.fields if f.key == "medical_modality_count"]
+    assert modalities.section == "background"
+
+
+@pytest.mark.parametrize("name", case_names())
+def test_the_provenance_lists_each_field_once(name: str) -> None:
+    d = draft(answers(name))
+    keys = [(f.key, f.filled) for f in d.fields]
+    assert len(keys) == len(set(keys))
+    assert [f.key for f in d.checklist] == [f.key for f in d.fields if not f.filled]
+
+
 def test_with_no_answers_every_question_is_a_placeholder() -> None:
     d = draft_of(EMPTY)
     answered = [
