@@ -8,7 +8,7 @@ from typing import Any
 
 from .check_structure import PageGraph
 from .diagnostics import Diagnostic, Severity, did_you_mean
-from .logic import check_rule, pointer_path, variables_read
+from .logic import check_rule, pointer_path, pointer_token, variables_read
 from .model import Definition, Question
 from .sites import Scope, Site, piped_names, rule_sites, text_sites
 from .source import Source
@@ -169,7 +169,7 @@ class RuleChecker:
         if not isinstance(rule, dict) or len(rule) != 1:
             return
         ((operator, args),) = rule.items()
-        inner = f"{pointer}/{operator}"
+        inner = f"{pointer}/{pointer_token(str(operator))}"
         if isinstance(args, list) and len(args) == 2:
             if operator in _COMPARISONS:
                 yield from self._compare(site, args, inner)

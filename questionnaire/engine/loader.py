@@ -26,7 +26,7 @@ from .diagnostics import DefinitionError, Diagnostic, Severity, did_you_mean
 from .logic import CompiledRule, compile_rule
 from .model import QUESTION_TYPES, Definition, Note, Page, Question, RepeatQuestion
 from .schema_errors import translate_validation_error
-from .source import Source, parse_yaml
+from .source import Source, parse_yaml, read_source
 
 
 def load_text(text: str, name: str) -> Questionnaire:
@@ -40,12 +40,9 @@ def load_text(text: str, name: str) -> Questionnaire:
 
 
 def load_file(path: Path | str) -> Questionnaire:
+    """Load the definition in the file at ``path`` (UTF-8 YAML)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DefinitionError([Diagnostic(str(path), 1, 1, f"cannot read file: {exc}")]) from None
-    return load_text(text, str(path))
+    return load_text(read_source(path), str(path))
 
 
 def validate(source: Source) -> tuple[Definition | None, list[Diagnostic]]:

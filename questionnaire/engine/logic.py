@@ -10,6 +10,8 @@ Decisions made here, once, for every condition in every definition:
   that reaches outside the data. Rules are also capped in depth and size when a definition loads.
 * **Evaluation never raises**: division by zero, arithmetic on text, a blown operation budget or
   any other engine failure evaluate to ``null``, which is false wherever a condition is expected.
+  So does data nested deeper than :data:`MAX_DATA_DEPTH`, which is never handed to the engine:
+  converting it would overflow the engine's native stack and kill the process.
 * A Python ``str`` given to datalogic is parsed as JSON text, so literal rules are always handed
   over as JSON text we made ourselves.
 """
@@ -17,13 +19,14 @@ Decisions made here, once, for every condition in every definition:
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
 import datalogic_py
 
-from .types import JSON
+from .types import JSON, MAX_INTEGER, MIN_INTEGER
 
 ALLOWED_OPERATORS: Final = frozenset(
     {
@@ -81,6 +84,9 @@ def _walk(rule: JSON, pointer: str, depth: int, problems: list[RuleProblem]) -> 
             _walk(item, f"{pointer}/{i}", depth + 1, problems) for i, item in enumerate(rule)
         )
     if not isinstance(rule, dict):
+        problem = _literal_problem(rule)
+        if problem:
+            problems.append(RuleProblem(problem, pointer))
         return 1
     if len(rule) != 1:
         problems.append(
@@ -94,10 +100,28 @@ def _walk(rule: JSON, pointer: str, depth: int, problems: list[RuleProblem]) -> 
         hint = did_you_mean(str(operator), sorted(ALLOWED_OPERATORS))
         problems.append(RuleProblem(f"operator '{operator}' is not allowed{hint}", pointer))
         return 1
-    return 1 + _walk(args, f"{pointer}/{_escape(str(operator))}", depth + 1, problems)
+    return 1 + _walk(args, f"{pointer}/{pointer_token(str(operator))}", depth + 1, problems)
 
 
-def _escape(token: str) -> str:
+def _literal_problem(value: JSON) -> str | None:
+    """Why the engine cannot take ``value`` as a literal, or None when it can.
+
+    datalogic raises, rather than reporting a problem, on such values: a definition whose
+    rule held one would stop the loader instead of getting a diagnostic.
+    """
+    if value is None or isinstance(value, bool | str):
+        return None
+    if isinstance(value, int):
+        if MIN_INTEGER <= value <= MAX_INTEGER:
+            return None
+        return f"number is out of range: integers lie between {MIN_INTEGER} and {MAX_INTEGER}"
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "JSON has no infinity or NaN"
+    return f"{type(value).__name__} values are not JSON"
+
+
+def pointer_token(token: str) -> str:
+    """``token`` escaped for a JSON pointer: operators such as ``/`` are tokens too."""
     return token.replace("~", "~0").replace("/", "~1")
 
 
@@ -109,7 +133,11 @@ def check_rule(rule: JSON) -> list[RuleProblem]:
         problems.append(RuleProblem(f"rule has more than {MAX_RULE_NODES} parts"))
     if problems:
         return problems
-    for found in _ENGINE.check(_as_engine_input(rule)):
+    try:
+        found_by_engine = _ENGINE.check(_as_engine_input(rule))
+    except datalogic_py.DataLogicError as exc:  # whatever our own checks let through
+        return [RuleProblem(f"the engine cannot read this rule: {exc}")]
+    for found in found_by_engine:
         if found["severity"] == "error":
             problems.append(RuleProblem(found["message"].replace("`", "'"), found["pointer"]))
     return problems
@@ -121,6 +149,44 @@ def _as_engine_input(rule: JSON) -> JSON:
 
 
 _EVALUATION_ERRORS = (datalogic_py.DataLogicError, OverflowError, ValueError, TypeError)
+
+#: How deeply the data a rule reads may nest. Answers nest three levels at most (records of
+#: fields holding lists); datalogic converts data recursively in native code, and about 20,000
+#: levels overflow the main thread's stack (a segmentation fault, not an exception).
+MAX_DATA_DEPTH: Final = 100
+#: Values that cannot nest, so need no depth check: the common case stays one set look-up.
+_FLAT: Final = frozenset({str, int, float, bool, type(None)})
+#: What :meth:`CompiledRule._payload` gives instead of data nested too deeply.
+_TOO_DEEP: Final = object()
+
+
+def nests_too_deep(value: JSON) -> bool:
+    """Whether ``value`` nests lists or mappings deeper than :data:`MAX_DATA_DEPTH`.
+
+    Walked level by level rather than recursively, so that the check itself cannot overflow;
+    a list of scalars (a multiple-choice answer, the common case) is settled by one loop.
+    """
+    if type(value) is list:
+        for item in value:
+            if type(item) not in _FLAT:
+                break
+        else:
+            return False
+    level = [value]
+    for _ in range(MAX_DATA_DEPTH + 1):
+        inner: list[JSON] = []
+        for item in level:
+            kind = type(item)
+            if kind in _FLAT:
+                continue
+            if kind is dict or isinstance(item, Mapping):
+                inner.extend(item.values())
+            elif kind is list or isinstance(item, tuple | set | frozenset | list):
+                inner.extend(item)
+        if not inner:
+            return False
+        level = inner
+    return True
 
 
 class CompiledRule:
@@ -164,18 +230,21 @@ class CompiledRule:
         return f"CompiledRule({self.source!r})"
 
     def _payload(self, data: Mapping[str, JSON] | JSON) -> JSON:
+        """What the engine is handed for ``data``, or ``_TOO_DEEP``."""
         keys = self._keys
         if type(data) is dict and keys is not None:
             payload = {}
             for key in keys:
                 if key in data:
                     payload[key] = data[key]
-            return payload
-        if not isinstance(data, Mapping):
-            return _as_engine_input(data)
-        if keys is None:
-            return dict(data)
-        return {key: data[key] for key in keys if key in data}
+        elif not isinstance(data, Mapping):
+            return _TOO_DEEP if nests_too_deep(data) else _as_engine_input(data)
+        else:
+            payload = dict(data) if keys is None else {k: data[k] for k in keys if k in data}
+        for value in payload.values():
+            if type(value) not in _FLAT and nests_too_deep(value):
+                return _TOO_DEEP
+        return payload
 
     def _truth(self, payload: JSON) -> bool:
         try:
@@ -187,9 +256,15 @@ class CompiledRule:
         """The rule's value for ``data`` (already passed through :func:`logic_data`); never raises."""
         key = self._key
         if key is not None and type(data) is dict:
-            payload = {key: data[key]} if key in data else {}
-        else:
-            payload = self._payload(data)
+            if key not in data:
+                payload = {}
+            else:
+                value = data[key]
+                if type(value) not in _FLAT and nests_too_deep(value):
+                    return None
+                payload = {key: value}
+        elif (payload := self._payload(data)) is _TOO_DEEP:
+            return None
         try:
             return self._rule.evaluate(payload)
         except _EVALUATION_ERRORS:
@@ -204,9 +279,12 @@ class CompiledRule:
         if key is not None and type(data) is dict:
             if key not in data:
                 return self._if_unanswered
-            payload = {key: data[key]}
-        else:
-            payload = self._payload(data)
+            value = data[key]
+            if type(value) not in _FLAT and nests_too_deep(value):
+                return False
+            payload = {key: value}
+        elif (payload := self._payload(data)) is _TOO_DEEP:
+            return False
         try:
             return bool(self._rule.evaluate(payload))
         except _EVALUATION_ERRORS:
@@ -253,7 +331,7 @@ def _collect_vars(rule: JSON, pointer: str, found: list[tuple[str, str]]) -> Non
     if not isinstance(rule, dict) or len(rule) != 1:
         return
     ((operator, args),) = rule.items()
-    inner = f"{pointer}/{_escape(str(operator))}"
+    inner = f"{pointer}/{pointer_token(str(operator))}"
     if operator in ("var", "val"):
         name = args[0] if isinstance(args, list) and args else args
         if isinstance(name, str) and name:
@@ -283,5 +361,6 @@ def pointer_path(pointer: str) -> tuple[str | int, ...]:
     parts: list[str | int] = []
     for token in pointer.split("/")[1:]:
         token = token.replace("~1", "/").replace("~0", "~")
-        parts.append(int(token) if token.isdigit() else token)
+        # isdigit() alone also takes "²" and other digits that int() refuses.
+        parts.append(int(token) if token.isascii() and token.isdigit() else token)
     return tuple(parts)

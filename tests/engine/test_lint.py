@@ -172,6 +172,19 @@ def test_cheap_type_mismatches_are_warnings() -> None:
     assert "'types' allows several answers" in found[2]
 
 
+def test_a_mismatch_under_the_division_operator_is_located_inside_it() -> None:
+    # "/" is an operator and a JSON pointer's separator: unescaped, the pointer lost its place.
+    doc = definition(
+        page(
+            "p",
+            question("ha", "yes_no"),
+            question("x", show_if={">": [{"/": [equals("ha", "yes"), 1]}, 0]}),
+        )
+    )
+    (found,) = warnings(doc)
+    assert found.endswith("(at pages[0].questions[1].show_if.>[0]./[0].==[1])"), found
+
+
 def test_computed_values_must_be_defined_before_use() -> None:
     doc = definition(
         page("p", question("a")),

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from questionnaire.engine.logic import (
     _ENGINE,
+    MAX_DATA_DEPTH,
     MAX_RULE_DEPTH,
     check_rule,
     compile_rule,
     is_unanswered,
     logic_data,
+    nests_too_deep,
+    pointer_path,
+    pointer_token,
     variables_read,
 )
 
@@ -160,3 +167,82 @@ def test_an_empty_var_path_reads_the_whole_data() -> None:
     data = {"a": 1, "b": 2}
     assert compile_rule({"var": ""}).evaluate(data) == data
     assert compile_rule({"var": []}).evaluate(data) == data
+
+
+def test_pointer_tokens_round_trip_through_pointer_paths() -> None:
+    pointer = "/" + "/".join(pointer_token(token) for token in ["/", "0", "a~b", "²", "١"])
+    assert pointer_path(pointer) == ("/", 0, "a~b", "²", "١")  # no int("²"): a ValueError
+
+
+@pytest.mark.parametrize(
+    ("literal", "message"),
+    [
+        (2**64, "number is out of range"),
+        (-(2**63) - 1, "number is out of range"),
+        (float("nan"), "JSON has no infinity or NaN"),
+        (float("-inf"), "JSON has no infinity or NaN"),
+        (b"bytes", "bytes values are not JSON"),
+        (date(2026, 1, 1), "date values are not JSON"),
+    ],
+)
+def test_literals_the_engine_cannot_take_are_problems_not_crashes(
+    literal: object, message: str
+) -> None:
+    # datalogic raises ParseError on these; a rule holding one must be a diagnostic instead.
+    (problem,) = check_rule({"and": [True, {"==": [{"var": "x"}, literal]}]})
+    assert problem.message.startswith(message)
+    assert problem.pointer == "/and/1/==/1"
+
+
+def test_the_largest_integers_are_fine_literals() -> None:
+    assert check_rule({"==": [{"var": "x"}, 2**63 - 1]}) == []
+    assert compile_rule({"==": [{"var": "x"}, -(2**63)]}).holds({"x": -(2**63)})
+
+
+def _nested(depth: int, kind: type = list) -> object:
+    value: object = "leaf"
+    for _ in range(depth):
+        value = {"k": value} if kind is dict else kind([value])
+    return value
+
+
+@pytest.mark.parametrize("kind", [list, tuple, dict, frozenset])
+@pytest.mark.parametrize(
+    "rule",
+    [{"var": "a"}, {"!!": {"var": "a"}}, {"and": [{"var": "a"}, {"var": "b"}]}, {"var": ""}],
+    ids=["one-answer", "one-answer-holds", "two-answers", "whole-data"],
+)
+def test_data_nested_beyond_the_limit_is_null_and_never_reaches_the_engine(
+    rule: object, kind: type
+) -> None:
+    compiled = compile_rule(rule)
+    deep = {"a": _nested(MAX_DATA_DEPTH + 1, kind), "b": 1}
+    assert compiled.evaluate(deep) is None
+    assert compiled.holds(deep) is False
+    assert compiled.evaluate(_nested(MAX_DATA_DEPTH + 1)) is None  # data that is not a mapping
+    assert compiled.holds({"a": _nested(MAX_DATA_DEPTH, kind), "b": 1}) is True
+
+
+def test_nests_too_deep_counts_levels_of_lists_and_mappings() -> None:
+    assert not nests_too_deep(_nested(MAX_DATA_DEPTH))
+    assert nests_too_deep(_nested(MAX_DATA_DEPTH + 1))
+    assert not nests_too_deep([["x"] * 1000] * 1000)  # wide is fine
+    assert not nests_too_deep("text") and not nests_too_deep(["a", "b"])
+
+
+def test_deeply_nested_data_cannot_crash_the_process() -> None:
+    # Converting 100,000 levels overflows datalogic's native stack: a segmentation fault that
+    # no except clause can catch, so the evaluation runs in a child process.
+    child = """
+from questionnaire.engine.logic import compile_rule
+value = "leaf"
+for _ in range(100_000):
+    value = [value]
+rule = compile_rule({"var": "a"})
+assert rule.evaluate({"a": value}) is None and rule.holds({"a": value}) is False
+assert compile_rule({"var": ""}).evaluate({"a": {"b": value}}) is None
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
