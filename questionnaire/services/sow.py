@@ -120,6 +120,9 @@ def run_prefill(context: Context, db: Session, payload: dict[str, Any]) -> None:
     except (RenderError, TemplatesUnavailable, KeyError) as exc:
         raise jobs.PermanentFailure(f"the SoW templates have a problem: {exc}") from exc
     draft = _draft_for_update(db, response)
+    # Numbering reads the latest revision: hold the draft's row first, so that concurrent
+    # pre-fills take their numbers one after another.
+    db.execute(select(SowDraft.id).where(SowDraft.id == draft.id).with_for_update())
     draft.prefill = _structure(draft_doc)
     actor = str(payload.get("actor") or "pre-filler")
     revision = _add_revision(
