@@ -58,8 +58,10 @@ DATE = "Enter a date in the format 2026-11-30"
 REAL_DATE = "Enter a real date in the format 2026-11-30"
 TIMEZONE = "Enter a time zone such as Europe/London"
 FILE = "Select a file"
+FILE_NAME = "The selected file's name has unusual characters: rename the file and select it again"
 
-# Control characters (and lone surrogates, which cannot be stored as UTF-8), by line mode.
+# Control characters (and lone surrogates, which cannot be stored as UTF-8): all of them in one
+# line of text; all but tab, line feed and carriage return anywhere else.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _NEWLINE = re.compile(r"\r\n?")
@@ -67,6 +69,9 @@ _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Numbers stay below 10**15 so that JavaScript and JSON-Logic floats hold them exactly.
 _LIMIT = 10**15
+#: Questions answered by picking, not typing: text with control characters is not one of their
+#: options (a forged form), and says so as any other value that is not an option would.
+_NOT_AN_OPTION = {"choice": CHOICE, "multi_choice": CHOICES, "yes_no": YES_NO}
 _YES = frozenset({"yes", "y", "true", "on"})
 _NO = frozenset({"no", "n", "false", "off"})
 _FILE_KEYS = frozenset({"id", "name", "size", "kind"})
@@ -78,9 +83,16 @@ _TEXT_TYPES = (
 
 def parse_answer(question: Question, raw: object) -> JSON | Invalid:
     """The normalised answer, ``None`` when ``raw`` is blank, or ``Invalid``; never raises."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
+    if raw is None:
         return None
-    if isinstance(raw, list | tuple) and not raw:
+    if isinstance(raw, str):
+        # Checked before stripping: str.strip() takes U+001C to U+001F and U+0085 for
+        # whitespace, so "yes\x1f" or "7\x85" would otherwise pass as "yes" and 7.
+        if _CONTROL_MULTILINE.search(raw):
+            return Invalid(_NOT_AN_OPTION.get(question.type, UNUSUAL))
+        if not raw.strip():
+            return None
+    elif isinstance(raw, list | tuple) and not raw:
         return None
     return _PARSERS[question.type](question, raw)
 
@@ -197,6 +209,8 @@ def _multi_choice(question: MultiChoiceQuestion, raw: object) -> JSON | Invalid:
     items = [raw] if isinstance(raw, str) else raw
     if not isinstance(items, list | tuple) or not all(isinstance(item, str) for item in items):
         return Invalid(CHOICES)
+    if any(_CONTROL_MULTILINE.search(item) for item in items):
+        return Invalid(CHOICES)
     chosen = {item.strip() for item in items} - {""}
     if not chosen:
         return None
@@ -249,6 +263,8 @@ def _file(question: FileQuestion, raw: object) -> JSON | Invalid:
     size, kind = file["size"], file["kind"]
     if not (isinstance(file["id"], str) and isinstance(file["name"], str)):
         return Invalid(FILE)
+    if _CONTROL.search(file["id"]) or _CONTROL.search(file["name"]):
+        return Invalid(FILE_NAME)
     if isinstance(size, bool) or not isinstance(size, int) or size < 0 or not isinstance(kind, str):
         return Invalid(FILE)
     if kind not in question.accept:
@@ -325,15 +341,25 @@ def _is_choices(question: MultiChoiceQuestion, value: JSON) -> bool:
     return set(value) <= _values(question)
 
 
+def _is_file(value: JSON) -> bool:
+    """An upload's record: its values typed too, so a stored one cannot smuggle in other data."""
+    if not (isinstance(value, dict) and value.keys() >= _FILE_KEYS):
+        return False
+    texts = (value["id"], value["name"], value["kind"])
+    return all(isinstance(text, str) for text in texts) and _is_int(value["size"])
+
+
 _SHAPES: dict[str, Callable[[Any, JSON], bool]] = {
     **dict.fromkeys(_TEXT_TYPES, lambda _q, value: isinstance(value, str)),
     "integer": lambda _q, value: _is_int(value),
     "port": lambda _q, value: _is_int(value),
-    "decimal": lambda _q, value: _is_int(value) or isinstance(value, float),
+    "decimal": lambda _q, value: (
+        _is_int(value) or (isinstance(value, float) and math.isfinite(value))
+    ),
     "yes_no": lambda _q, value: isinstance(value, bool),
     "choice": _is_choice,
     "multi_choice": _is_choices,
-    "file": lambda _q, value: isinstance(value, dict) and value.keys() >= _FILE_KEYS,
+    "file": lambda _q, value: _is_file(value),
     "repeat": lambda _q, value: (
         isinstance(value, list) and all(isinstance(record, dict) for record in value)
     ),

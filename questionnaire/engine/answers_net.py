@@ -68,6 +68,9 @@ def cidr(text: str) -> str:
 
 def hostname(text: str, *, fqdn: bool) -> str:
     """The name lower-cased without a trailing dot, checked against RFC 1123 (no wildcards)."""
+    # ASCII first: lower() maps the Kelvin sign (U+212A) to "k", so "\u212aey" would pass as "key".
+    if not text.isascii():
+        raise AnswerError(FQDN_MESSAGE if fqdn else HOSTNAME_MESSAGE)
     name = text.lower().removesuffix(".")
     labels = name.split(".")
     if len(name) > 253 or not all(_LABEL.fullmatch(label) for label in labels):

@@ -524,6 +524,118 @@ def test_repeat_needs_a_list_of_records(raw: object) -> None:
     assert parse_answer(ADDRESSES, raw) == Invalid("Enter the details of each IP address")
 
 
+# Hostile text --------------------------------------------------------------------------------
+
+TYPED = [
+    TEXT, LONG, INTEGER_ANY, DECIMAL_ANY, DATE_ANY, IP_ANY, HOST,
+    *(simple(kind) for kind in ("email", "phone", "url", "timezone", "cidr", "port")),
+]  # fmt: skip
+VALID_TEXT = {
+    "text": "Ada", "long_text": "Notes", "integer": "7", "decimal": "2.5", "date": "2026-11-30",
+    "ip_address": "192.0.2.10", "hostname": "server01", "email": "a@example.com",
+    "phone": "+44 20 7946 0958", "url": "https://example.com", "timezone": "Europe/London",
+    "cidr": "10.0.0.0/8", "port": "443",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("question", TYPED, ids=lambda q: q.type)
+@pytest.mark.parametrize(
+    "control",
+    ["\x00", "\x1c", "\x1d", "\x1e", "\x1f", "\x85", "\x0b", "\x0c", "\x1b", "\x7f"],
+    ids=repr,
+)
+@pytest.mark.parametrize("where", ["start", "end", "inside"])
+def test_control_characters_are_refused_wherever_they_are_typed(
+    question: Any, control: str, where: str
+) -> None:
+    # str.strip() takes U+001C-U+001F, U+0085, VT and FF for whitespace: at either end they
+    # used to vanish, so "7\x85" was stored as 7 and "Ada\x1f" as "Ada".
+    valid = VALID_TEXT[question.type]
+    raw = {
+        "start": control + valid,
+        "end": valid + control,
+        "inside": valid[0] + control + valid[1:],
+    }
+    assert parse_answer(question, raw[where]) == UNUSUAL
+
+
+@pytest.mark.parametrize("raw", ["\x1c", "\x1c\x1d\x1e\x1f", " \x85 "])
+def test_text_of_control_separators_alone_is_refused_not_taken_for_blank(raw: str) -> None:
+    assert parse_answer(TEXT, raw) == UNUSUAL
+
+
+@pytest.mark.parametrize(
+    ("question", "raw", "message"),
+    [
+        (YES_NO, "yes\x1f", "Select yes or no"),
+        (YES_NO, "no\x00", "Select yes or no"),
+        (CHOICE, "aws\x85", "Select one of the options"),
+        (MULTI, ["aws\x1f"], "Select from the options shown"),
+        (MULTI, ["gcp", "aws\x00"], "Select from the options shown"),
+    ],
+)
+def test_options_with_control_characters_are_not_options(
+    question: Any, raw: object, message: str
+) -> None:
+    assert parse_answer(question, raw) == Invalid(message)
+
+
+@pytest.mark.parametrize("name", ["diagram\x00.pdf", "\x1b[31m.pdf", "a\nb.pdf", "x\ud800.pdf"])
+def test_file_names_with_control_characters_are_refused(name: str) -> None:
+    assert parse_answer(FILE, pdf(name=name)) == Invalid(
+        "The selected file's name has unusual characters: rename the file and select it again"
+    )
+    assert parse_answer(FILE, pdf(id="f\x00")) == parse_answer(FILE, pdf(name=name))
+
+
+#: Digits Python's str.isdigit() or int() accept that are not ASCII, and number spellings
+#: float() would read: none of them is a number a customer meant to type here.
+NOT_ASCII_NUMBERS = [
+    "²", "1²", "٣", "١٢", "１２", "১২", "𝟙𝟚", "⑫", "Ⅻ", "٫5", "1٫5", "0.5\u0301",
+    "nan", "NaN", "inf", "-inf", "Infinity", "1_000", "1e999", "1e-999", "0x10", "1.5e3", "+-7",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("raw", NOT_ASCII_NUMBERS)
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        (INTEGER_ANY, "Enter a whole number"),
+        (DECIMAL_ANY, "Enter a number"),
+        (simple("port"), "Enter a port number between 1 and 65535"),
+    ],
+    ids=["integer", "decimal", "port"],
+)
+def test_numbers_are_ascii_digits_only(question: Any, raw: str, message: str) -> None:
+    assert parse_answer(question, raw) == Invalid(message)
+
+
+@pytest.mark.parametrize(
+    ("question", "raw"),
+    [
+        (DATE_ANY, "２０２６-11-30"),
+        (DATE_ANY, "2026-11-3٠"),
+        (IP_ANY, "192.168.0.１"),
+        (IP_ANY, "192.168.٠.1"),
+        (simple("cidr"), "10.0.0.0/2٤"),
+        (simple("url"), "http://example.com:٨٠/"),
+        (simple("url"), "http://example.com:8²/"),
+        (simple("url"), "http://example.com:1_0/"),
+    ],
+)
+def test_digits_inside_other_answers_are_ascii_too(question: Any, raw: str) -> None:
+    assert isinstance(parse_answer(question, raw), Invalid)
+
+
+@pytest.mark.parametrize("raw", ["\u212aey", "server-\u212a", "\u212a.example.com"])
+def test_hostname_refuses_letters_that_only_lower_case_to_ascii(raw: str) -> None:
+    # "\u212a" (KELVIN SIGN).lower() is "k": the name stored would not be the name typed.
+    assert parse_answer(HOST, raw) == Invalid(
+        "Enter a hostname, like server01 or server01.example.com"
+    )
+    assert isinstance(parse_answer(FQDN, raw), Invalid)
+
+
 # Shapes ----------------------------------------------------------------------------------------
 
 
@@ -535,11 +647,16 @@ def test_repeat_needs_a_list_of_records(raw: object) -> None:
         (simple("email"), ["a@example.com"], [True]),
         (INTEGER, [0, -3, 10**20], [True, 1.0, "1"]),
         (simple("port"), [443], [False, 443.0, "443"]),
-        (DECIMAL, [1, 1.5], [True, "1.5", None]),
+        (DECIMAL, [1, 1.5], [True, "1.5", None, float("nan"), float("inf"), float("-inf")]),
         (YES_NO, [True, False], [1, 0, "yes"]),
         (CHOICE, ["aws", "azure"], ["oracle", "Amazon Web Services", ["aws"], 1]),
         (MULTI, [[], ["aws"], ["gcp", "aws"]], ["aws", ["oracle"], [1], [["aws"]], ("aws",)]),
-        (FILE, [pdf(), pdf(extra=1)], [{"id": "f"}, ["network.pdf"], "network.pdf"]),
+        (
+            FILE,
+            [pdf(), pdf(extra=1)],
+            [{"id": "f"}, ["network.pdf"], "network.pdf", pdf(id=[["f-1"]]), pdf(name={"a": 1})],
+        ),
+        (FILE, [pdf()], [pdf(kind=None), pdf(size="2"), pdf(size=True), pdf(size=1.5)]),
         (REPEAT, [[], [{}], [{"name": "web"}]], [{}, [[]], ["web"], [None]]),
     ],
 )

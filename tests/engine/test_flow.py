@@ -124,6 +124,28 @@ def test_unknown_and_ill_typed_answers_are_dropped(network) -> None:  # type: ig
     assert "ha" in flow.missing
 
 
+def test_trusted_answers_are_checked_for_their_whole_shape() -> None:
+    # Stored answers skip parsing: a file record holding other data, or a NaN, must not reach
+    # the conditions that read them.
+    questionnaire = load(
+        definition(
+            page(
+                "p",
+                question("diagram", "file"),
+                question("ratio", "decimal"),
+                question("x", show_if={"or": [{"var": "diagram"}, {"var": "ratio"}]}),
+            )
+        )
+    )
+    smuggled = {"id": [[["f-1"]]], "name": "n.pdf", "size": 1, "kind": "pdf"}
+    flow = evaluate(questionnaire, {"diagram": smuggled, "ratio": float("nan")}, trusted=True)
+    assert [(d.question, d.reason) for d in flow.dropped] == [
+        ("diagram", "not a valid answer: not in the expected form"),
+        ("ratio", "not a valid answer: not in the expected form"),
+    ]
+    assert flow.answers == {}
+
+
 def test_records_see_their_own_fields(network) -> None:  # type: ignore[no-untyped-def]
     services = [
         {"protocol": "http", "name": "viewer", "tls": True, "port": 443},

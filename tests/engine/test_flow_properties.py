@@ -1,4 +1,5 @@
-"""Property tests: the flow and page submission never fail, whatever the answers."""
+"""Property tests: the flow and page submission never fail, whatever the answers (random JSON
+mixed with the values of :mod:`hostile_values`)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,19 @@ from hypothesis import strategies as st
 from questionnaire.engine import PageNotOnPath, Questionnaire, evaluate, load_file, submit_page
 
 from .builders import load
+from .hostile_values import hostile_values
 from .test_flow import NETWORK
 
 ROOT = Path(__file__).resolve().parents[2]
 
+
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True)
+    | st.text(max_size=20)
+    | hostile_values,
     lambda inner: (
         st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
     ),
@@ -50,14 +58,16 @@ def _answers(questionnaire: Questionnaire) -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
+@pytest.mark.parametrize("trusted", [False, True], ids=["parsed", "trusted"])
 @pytest.mark.parametrize("questionnaire", QUESTIONNAIRES, ids=lambda q: q.id)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_flow_never_fails_on_random_answers(
-    questionnaire: Questionnaire, data: st.DataObject
+    questionnaire: Questionnaire, trusted: bool, data: st.DataObject
 ) -> None:
+    # Trusted answers are only checked for their shape, so they reach conditions more directly.
     answers = data.draw(_answers(questionnaire))
-    flow = evaluate(questionnaire, answers)
+    flow = evaluate(questionnaire, answers, trusted=trusted)
     assert flow.path and flow.path[0] == questionnaire.start
     assert set(flow.answers) <= set(questionnaire.questions)
     # Every stored answer is either kept or reported as dropped, never silently lost.
@@ -66,7 +76,7 @@ def test_flow_never_fails_on_random_answers(
         if value not in (None, "", []) and not (isinstance(value, str) and not value.strip()):
             assert key in flow.answers or key in dropped, key
     # Pruned answers are a fixed point: evaluating them again drops nothing more.
-    again = evaluate(questionnaire, dict(flow.answers))
+    again = evaluate(questionnaire, dict(flow.answers), trusted=trusted)
     assert again.path == flow.path
     assert again.dropped == ()
 

@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 
 from questionnaire.engine.logic import _ENGINE, compile_rule
 
+from .hostile_values import hostile_values
+
 KEYS = ["a", "b", "c", "item"]
 
 values = st.recursive(
@@ -65,3 +67,15 @@ def test_compiled_rules_agree_with_the_engine_on_the_whole_data(rule: Any, data:
     assert compiled.holds(data) is bool(expected)
     # A mapping that is not a dict takes the general branch: the same answers.
     assert compiled.holds(MappingProxyType(data)) is bool(expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rule=_rules(),
+    data=st.dictionaries(st.sampled_from(KEYS), values | hostile_values | st.lists(hostile_values)),
+)
+def test_compiled_rules_never_raise_on_hostile_data(rule: Any, data: Any) -> None:
+    compiled = compile_rule(rule)
+    value = compiled.evaluate(data)
+    assert compiled.holds(data) is bool(value)
+    assert compiled.holds(MappingProxyType(data)) is bool(value)
