@@ -8,6 +8,7 @@ import secrets
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import click
@@ -152,6 +153,8 @@ def demo(host: str, port: int, workers: int) -> None:
     from_env = os.environ.get("QUESTIONNAIRE_BASE_URL")
     overrides = {} if from_env else {"BASE_URL": f"http://{host}:{port}"}
     app = _app(overrides)
+    if not from_env:  # so that `questionnaire invite` beside the demo prints working links
+        note_demo_address(app)
     db.upgrade(app.config["DATABASE_URL"])
     with app.app_context():
         made = demo_setup.set_up(
@@ -171,6 +174,14 @@ def demo(host: str, port: int, workers: int) -> None:
     finally:
         worker.terminate()
         worker.wait(10)
+
+
+def note_demo_address(app: Flask) -> None:
+    from .web.config import DEMO_ADDRESS
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    (instance / DEMO_ADDRESS).write_text(app.config["BASE_URL"], encoding="utf-8")
 
 
 def start_worker_process(overrides: dict[str, Any]) -> subprocess.Popen[bytes]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,13 +11,16 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from questionnaire.store import db
 
-from . import auth, context, customer, engineer, errors, guessing, jinja, security, site
+from . import auth, context, customer, edge, engineer, errors, guessing, jinja, security, site
 from .config import configure
 from .extensions import csrf
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    # The instance folder (database, uploads, keys) may be put elsewhere: a second demo beside
+    # the first, or a deployment's data volume.
+    instance = os.environ.get("QUESTIONNAIRE_INSTANCE_PATH") or None
+    app = Flask(__name__, instance_path=instance, instance_relative_config=True)
     configure(app, test_config)
     register_extensions(app)
     register_blueprints(app)
@@ -34,6 +38,7 @@ def register_extensions(app: Flask) -> None:
     context.init_app(app)
     auth.init_app(app)
     csrf.init_app(app)
+    edge.register(app)  # before the CSRF check: it reads the form
     guessing.init_app(app)
 
 

@@ -14,9 +14,15 @@ from flask import Flask
 
 from questionnaire.services.settings import DEFAULTS
 
+#: The file in the instance folder where ``questionnaire demo`` notes the address it serves at.
+DEMO_ADDRESS = "demo_base_url"
+
 
 def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     app.config.from_mapping(DEFAULTS)
+    demo_address = Path(app.instance_path) / DEMO_ADDRESS
+    if demo_address.is_file():  # where `questionnaire demo` serves: links made beside it point there
+        app.config["BASE_URL"] = demo_address.read_text(encoding="utf-8").strip()
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("FLASK")
     app.config.from_prefixed_env("QUESTIONNAIRE")
