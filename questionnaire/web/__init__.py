@@ -1,1 +1,1 @@
-"""The web application: customer pages (and, later, the engineers' workspace)."""
+"""The web application: the customers' pages behind one-time links, and the engineers' workspace."""

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from questionnaire.engine import flow as flow_module
 from questionnaire.engine import submit as submit_module
+from questionnaire.engine.answers import parse_answer
 from questionnaire.services import journey
 from questionnaire.services.context import Context
 from questionnaire.store.db import Database
@@ -40,7 +41,7 @@ class Counter:
 def count(monkeypatch: pytest.MonkeyPatch, database: Database) -> Iterator[Counter]:
     """Counts walks of the flow (its one entry point), answer parses and SQL statements."""
     counter = Counter()
-    walk, parse = flow_module._Walk.run, submit_module.parse_answer
+    walk, parse = flow_module._Walk.run, parse_answer
 
     def counted_walk(self: Any, until: str | None) -> Any:
         counter.walks += 1
@@ -54,7 +55,7 @@ def count(monkeypatch: pytest.MonkeyPatch, database: Database) -> Iterator[Count
         counter.statements += 1
 
     monkeypatch.setattr(flow_module._Walk, "run", counted_walk)
-    monkeypatch.setattr(submit_module, "parse_answer", counted_parse)
+    monkeypatch.setattr(submit_module, "parse_answer", counted_parse)  # what submit_page calls
     event.listen(database.engine, "before_cursor_execute", statement)
     yield counter
     event.remove(database.engine, "before_cursor_execute", statement)

@@ -22,7 +22,9 @@ from .factories import Factory
 def submitted(make: Factory, db: Session, services: Context) -> int:
     token = make.link()
     response = make.response(token, through="last")
-    assert journey.submit(db, services, make.opened(token), response.version).to == "done"
+    assert journey.submit(db, services, make.opened(token), response.version) == journey.Go(
+        "done", submitted_now=True
+    )
     return response.id
 
 
