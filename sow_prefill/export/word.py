@@ -2,8 +2,10 @@
 
 Headings use Word's "Heading N" styles, lists "List Bullet"/"List Number" (2 and 3 when nested;
 each numbered list restarts), checklist items "List Paragraph" with their box, tables are real
-tables ("Table Grid", bold repeated header row) and links real hyperlinks. Text goes in as text, so
-escaped characters and markup come out literally.
+tables ("Table Grid", bold repeated header row, columns across the text width) and links real
+hyperlinks. Text goes in as text, so escaped characters and markup come out literally. The page
+is the :class:`~.layout.PageSetup` given, with the title as header and "Page X of Y" as footer,
+as in the PDF.
 """
 
 from __future__ import annotations
@@ -14,20 +16,29 @@ from dataclasses import dataclass
 
 from docx import Document
 from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.table import CT_Row
 from docx.oxml.xmlchemy import BaseOxmlElement
-from docx.shared import RGBColor
-from docx.table import Table, _Cell, _Row
+from docx.section import Section
+from docx.shared import Emu, Mm, Pt, RGBColor
+from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from markdown_it.token import Token
 
-from .parse import clean_title, parse
+from .budget import ExportLimits
+from .layout import DEFAULT_PAGE, RECORD, PageSetup, document
+from .parse import clean_title
 
 CODE_FONT = "Courier New"
 LINK_COLOUR = RGBColor(0x05, 0x63, 0xC1)
+MARGIN_COLOUR = RGBColor(0x66, 0x66, 0x66)  # header and footer, as the PDF's
+MARGIN_TEXT = Pt(8)
+#: The share of the width a record table's first column (the field names) takes.
+RECORD_NAMES_SHARE = 0.3
 ALIGNMENTS = {
     "text-align:left": WD_ALIGN_PARAGRAPH.LEFT,
     "text-align:center": WD_ALIGN_PARAGRAPH.CENTER,
@@ -44,15 +55,17 @@ class _List:
 
 
 class _Writer:
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, page: PageSetup) -> None:
         self.doc: DocumentObject = Document()
         self.doc.core_properties.title = clean_title(title)
+        _set_up(self.doc.sections[0], clean_title(title), page)
         self.style_ids: dict[str, str] = {}
         self.paragraph: Paragraph | None = None
         self.lists: list[_List] = []
         self.quotes = 0
         self.table: Table | None = None
-        self.row: _Row | None = None
+        self.widths: list[int] = []  # the current table's column widths (EMU)
+        self.row: CT_Row | None = None
         self.cell: _Cell | None = None
         self.cells = 0
         self.header = False
@@ -183,33 +196,45 @@ class _Writer:
         return int(num.numId)
 
     def table_open(self, token: Token) -> None:
-        self.table = self.doc.add_table(rows=0, cols=token.meta["columns"])
+        columns = token.meta["columns"]
+        self.table = self.doc.add_table(rows=0, cols=columns)
         self.table._tbl.tblStyle_val = self.style_id("Table Grid")
+        grid = self.table._tbl.tblGrid.gridCol_lst
+        width = sum(int(col.w or 0) for col in grid)
+        if token.meta.get(RECORD) and columns == 2:
+            names = int(width * RECORD_NAMES_SHARE)
+            grid[0].w, grid[1].w = Emu(names), Emu(width - names)
+        self.widths = [int(col.w or 0) for col in grid]
 
     def set_header(self, header: bool) -> None:
         self.header = header
 
     def row_open(self, token: Token) -> None:
+        # The row's XML directly: python-docx's add_row and row.cells look through the whole
+        # table each time, which makes a long table take minutes.
         assert self.table is not None
-        self.row, self.cells = self.table.add_row(), 0  # type: ignore[no-untyped-call]
+        self.row, self.cells = self.table._tbl.add_tr(), 0
+        for width in self.widths:
+            self.row.add_tc().width = Emu(width)
         if self.header:
             repeat = OxmlElement("w:tblHeader")
             repeat.set(qn("w:val"), "true")
-            self.row._tr.get_or_add_trPr().append(repeat)
+            self.row.get_or_add_trPr().append(repeat)
 
     def cell_open(self, token: Token) -> None:
-        assert self.row is not None
-        self.cell, self.cells = self.row.cells[self.cells], self.cells + 1
+        assert self.row is not None and self.table is not None
+        self.cell = _Cell(self.row.tc_lst[self.cells], self.table)
+        self.cells += 1
         self.paragraph = self.cell.paragraphs[0]
         self.paragraph.alignment = ALIGNMENTS.get(str(token.attrs.get("style", "")))
-        self.bold += self.header
+        self.bold += token.type == "th_open"
 
     def cell_close(self, token: Token) -> None:
-        self.bold -= self.header
+        self.bold -= token.type == "th_close"
         self.cell = self.paragraph = None
 
     def table_close(self, token: Token) -> None:
-        self.table = self.row = None
+        self.table, self.row, self.widths = None, None, []
         self.doc.add_paragraph()  # Word runs adjacent tables together without one
 
     def code_block(self, token: Token) -> None:
@@ -287,8 +312,58 @@ def _count_columns(tokens: list[Token]) -> None:
             opened = None
 
 
-def to_docx(markdown: str, title: str) -> bytes:
-    """The Markdown as a Word document (.docx bytes), ``title`` as its document title."""
-    tokens = parse(markdown)
+def _set_up(section: Section, title: str, page: PageSetup) -> None:
+    """Paper, margins, the title as header and "Page X of Y" as footer, as the PDF has them."""
+    section.orientation = WD_ORIENT.LANDSCAPE if page.landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(page.width_mm), Mm(page.height_mm)
+    margins = page.margins
+    section.top_margin, section.bottom_margin = Mm(margins.top), Mm(margins.bottom)
+    section.left_margin, section.right_margin = Mm(margins.left), Mm(margins.right)
+    header = section.header.paragraphs[0]
+    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _margin_run(header, title)
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _margin_run(footer, "Page ")
+    _field(footer, "PAGE", "1")
+    _margin_run(footer, " of ")
+    _field(footer, "NUMPAGES", "1")
+
+
+def _margin_run(paragraph: Paragraph, text: str) -> BaseOxmlElement:
+    run = paragraph.add_run(text)
+    run.font.size = MARGIN_TEXT
+    run.font.color.rgb = MARGIN_COLOUR
+    return run._r
+
+
+def _field(paragraph: Paragraph, instruction: str, shown: str) -> None:
+    """A Word field (``PAGE``, ``NUMPAGES``) that Word fills in; ``shown`` until it does."""
+    for kind in ("begin", None, "separate", "shown", "end"):
+        run = _margin_run(paragraph, "")
+        if kind is None:
+            code = OxmlElement("w:instrText")
+            code.set(qn("xml:space"), "preserve")
+            code.text = f" {instruction} "
+            run.append(code)
+        elif kind == "shown":
+            text = OxmlElement("w:t")
+            text.text = shown
+            run.append(text)
+        else:
+            mark = OxmlElement("w:fldChar")
+            mark.set(qn("w:fldCharType"), kind)
+            run.append(mark)
+
+
+def to_docx(
+    markdown: str,
+    title: str,
+    page: PageSetup = DEFAULT_PAGE,
+    limits: ExportLimits | None = None,
+) -> bytes:
+    """The Markdown as a Word document (.docx bytes) on ``page``, ``title`` as its document
+    title and header; refused over ``limits`` (DOCX's by default) before any work."""
+    tokens = document(markdown, "docx", page, limits)
     _count_columns(tokens)
-    return _Writer(title).write(tokens)
+    return _Writer(title, page).write(tokens)

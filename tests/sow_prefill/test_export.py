@@ -115,7 +115,7 @@ def test_html_is_a_standalone_printable_document() -> None:
     assert page.startswith("<!DOCTYPE html>")
     assert '<meta charset="utf-8">' in page
     assert "<title>SoW &lt;Sample&gt; &amp; Co</title>" in page
-    assert "size: A4" in page and "counter(page)" in page and "counter(pages)" in page
+    assert "size: 210mm 297mm" in page and "counter(page)" in page and "counter(pages)" in page
     assert "<h1>Statement of Work: Sample</h1>" in page
     assert '<ol start="3" style="counter-reset: list-item 2">' in page
     assert "<th>Service</th>" in page and '<td style="text-align:right">443</td>' in page
