@@ -14,7 +14,7 @@ from typing import Any
 from .answers import Invalid, conforms, parse_answer
 from .compiled import CompiledNote, CompiledPage, CompiledQuestion, Questionnaire
 from .flow_state import Dropped, FlowResult, PageState, ShownNote, ShownQuestion
-from .logic import is_unanswered
+from .logic import is_unanswered, nests_too_deep
 from .model import REVIEW, RepeatQuestion
 from .piping import pipe
 from .types import JSON
@@ -103,6 +103,8 @@ class _Walk:
         """
         for computed in self.q.computed if added is None else self.q.dependents.get(added, ()):
             value = computed.rule.evaluate(self.context)
+            if nests_too_deep(value):  # computed values that wrap each other nest without bound
+                value = None
             self.computed[computed.id] = value
             if is_unanswered(value):
                 self.context.pop(computed.id, None)

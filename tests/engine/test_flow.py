@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -264,3 +267,46 @@ def test_computed_values_refresh_as_soon_as_their_answers_are_given() -> None:
     shown = evaluate(questionnaire, {"fabric": "cisco_aci"}).pages["p"].questions
     assert [n.text for n in shown[0].notes] == ["ACI!"]
     assert [q.id for q in shown] == ["fabric", "aci_admin"]
+
+
+def _wrapping(count: int, levels: int) -> list[dict[str, Any]]:
+    """Computed values each wrapping the one before in ``levels`` lists."""
+    computed = []
+    for n in range(count):
+        inner: Any = {"var": f"c{n - 1}"} if n else 1
+        for _ in range(levels):
+            inner = [inner]
+        computed.append({"id": f"c{n}", "logic": inner})
+    return computed
+
+
+def test_computed_values_nested_too_deep_are_null() -> None:
+    # Each value wraps the last in 30 lists: the fourth would nest 120 levels deep.
+    questionnaire = load(definition(page("p", question("x")), computed=_wrapping(4, 30)))
+    computed = evaluate(questionnaire, {}).computed
+    ninety_deep: Any = 1
+    for _ in range(90):
+        ninety_deep = [ninety_deep]
+    assert computed["c2"] == ninety_deep
+    assert computed["c3"] is None
+
+
+def test_computed_values_wrapping_each_other_cannot_crash_the_process() -> None:
+    # 1,000 values of 30 lists each would nest 30,000 levels deep (the definition loads: each
+    # rule is within its own limits), far past what overflows the engine's native stack.
+    code = """
+from questionnaire.engine import evaluate
+from tests.engine.builders import definition, load, page, question
+from tests.engine.test_flow import _wrapping
+questionnaire = load(definition(page("p", question("x")), computed=_wrapping(1000, 30)))
+assert evaluate(questionnaire, {}).path == ("p",)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
