@@ -235,6 +235,11 @@ def _known_functions(inp: PrefillInput) -> dict[str, Any]:
     def proposal(topic: str) -> Any:
         return known.get(("proposal", topic)) or remember(("proposal", topic), "proposal", topic)
 
+    def deliverable(key: str) -> Any:
+        return known.get(("deliverable", key)) or remember(
+            ("deliverable", key), "deliverable", key
+        )
+
     return {
         "answer": answer,
         "fact": fact,
@@ -243,6 +248,7 @@ def _known_functions(inp: PrefillInput) -> dict[str, Any]:
         "item": item,
         "placeholder": placeholder,
         "proposal": proposal,
+        "deliverable": deliverable,
         "today": real["today"],
     }
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, cast
 import click
 import yaml
 
-from .engine import DefinitionError, Questionnaire, evaluate, load_file
+from .engine import DefinitionError, Questionnaire, load_file
 
 if TYPE_CHECKING:
     from sow_prefill.export import Format
@@ -133,8 +133,8 @@ def prefill_command(
 ) -> None:
     """Pre-fill a draft Statement of Work from ANSWERS (a JSON or YAML file, or - for stdin)."""
     # Imported here: the other commands start faster without the pre-filler and the exporters.
-    from sow_prefill.export import export
-    from sow_prefill.prefill import PrefillInput, prefill
+    from sow_prefill.export import DocumentTooLarge, export
+    from sow_prefill.prefill import draft_from_answers
     from sow_prefill.sandbox import RenderError
 
     data = _read_answers(answers)
@@ -149,21 +149,13 @@ def prefill_command(
                 f"unknown template '{template_id}' (known: {known})", param_hint="--template"
             )
 
-    flow = evaluate(questionnaire, data)
     facts = {key: value for key, value in (("customer", customer), ("project", project)) if value}
-    inp = PrefillInput(
-        flow.answers,
-        flow.computed,
-        questionnaire.models,
-        facts,
-        [d.as_json() for d in flow.dropped],
-    )
     try:
-        draft = prefill(library, inp, template_ids or None)
-    except RenderError as exc:
+        draft, flow = draft_from_answers(library, questionnaire, data, facts, template_ids or None)
+        document = export(draft.markdown(), draft.title, chosen)
+    except (RenderError, DocumentTooLarge) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    document = export(draft.markdown(), draft.title, chosen)
 
     if output is None:
         click.echo(document, nl=False)  # bytes go to stdout's binary buffer

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from questionnaire.engine import FlowResult, Questionnaire, evaluate
 from questionnaire.engine.answers import display
 from questionnaire.engine.logic import logic_data
 from questionnaire.engine.model import Question, RepeatQuestion
@@ -336,3 +337,21 @@ def _choose(
             raise KeyError(f"unknown template '{template_id}' (known: {known})")
         chosen.append(template)
     return chosen
+
+
+def draft_from_answers(
+    library: Library,
+    questionnaire: Questionnaire,
+    answers: Mapping[str, JSON],
+    facts: Mapping[str, JSON],
+    template_ids: Sequence[str] | None = None,
+) -> tuple[Draft, FlowResult]:
+    """The one way from a response's answers to its draft, for the app and ``questionnaire
+    prefill`` alike: the flow first (only answers on the path count, computed values are there,
+    stale answers are reported as dropped), then the templates that apply (or those named)."""
+    flow = evaluate(questionnaire, answers)
+    inp = PrefillInput(
+        answers=flow.answers, computed=flow.computed, questions=questionnaire.models,
+        facts=dict(facts), dropped=[d.as_json() for d in flow.dropped],
+    )  # fmt: skip
+    return prefill(library, inp, template_ids), flow

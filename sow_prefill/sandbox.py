@@ -15,7 +15,7 @@ from collections.abc import Callable, Generator, Mapping
 from types import MethodType, TracebackType
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, nodes
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -302,20 +302,3 @@ def _template_line(traceback: TracebackType | None) -> int | None:
             line = traceback.tb_lineno
         traceback = traceback.tb_next
     return line
-
-
-def calls_with_constant_first_argument(
-    env: BoundedEnvironment, source: str, functions: frozenset[str]
-) -> list[tuple[str, str, int]]:
-    """``(function, argument, line)`` for each ``answer("x")``-style call in ``source`` (for lint)."""
-    found: list[tuple[str, str, int]] = []
-    for call in env.parse(source).find_all(nodes.Call):
-        target = call.node
-        if isinstance(target, nodes.Name) and target.name in functions and call.args:
-            first = call.args[0]
-            if isinstance(first, nodes.Const) and isinstance(first.value, str):
-                found.append((target.name, first.value, call.lineno))
-    return found
-
-
-Callback = Callable[..., Any]

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from questionnaire.engine import DefinitionError, Diagnostic
 from questionnaire.engine.logic import CompiledRule, check_rule, compile_rule
 from questionnaire.engine.schema_errors import translate_validation_error
-from questionnaire.engine.source import Source, parse_yaml
+from questionnaire.engine.source import Source, parse_yaml, read_source
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 
@@ -70,7 +70,7 @@ class Library:
 
 
 def load_template(path: Path) -> Template:
-    source = parse_yaml(path.read_text(encoding="utf-8"), str(path))
+    source = parse_yaml(read_source(path), str(path))
     try:
         spec = TemplateSpec.model_validate(source.value)
     except ValidationError as exc:

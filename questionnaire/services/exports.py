@@ -140,7 +140,7 @@ def _export(db: Session, revision_id: int, fmt: str) -> Export | None:
 
 def run_render(context: Context, db: Session, payload: dict[str, Any]) -> None:
     """Render one export and store it under a generated name (written whole, then renamed)."""
-    from sow_prefill.export import Format, export
+    from sow_prefill.export import DocumentTooLarge, Format, export
 
     export_row = _export(db, int(payload["revision_id"]), str(payload["format"]))
     if export_row is None:
@@ -149,7 +149,7 @@ def run_render(context: Context, db: Session, payload: dict[str, Any]) -> None:
     title = str(revision.draft.prefill.get("title") or "Statement of Work")
     try:
         body = export(revision.markdown, title, cast(Format, export_row.format))
-    except _too_large() as exc:
+    except DocumentTooLarge as exc:
         raise jobs.PermanentFailure(str(exc)) from exc
     folder = context.settings.export_dir
     folder.mkdir(parents=True, exist_ok=True)
@@ -162,14 +162,6 @@ def run_render(context: Context, db: Session, payload: dict[str, Any]) -> None:
     export_row.status = ExportStatus.READY
     export_row.error = None
     export_row.ready_at = utcnow()
-
-
-def _too_large() -> tuple[type[Exception], ...]:
-    """The exporters' "document too large" exception, where they have one."""
-    from sow_prefill import export
-
-    found = getattr(export, "DocumentTooLarge", None)
-    return (found,) if isinstance(found, type) and issubclass(found, Exception) else ()
 
 
 def render_gave_up(context: Context, db: Session, payload: dict[str, Any], message: str) -> None:

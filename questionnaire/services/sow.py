@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from questionnaire.engine import Questionnaire, evaluate
 from questionnaire.store.models import (
     Engagement,
     Job,
@@ -28,9 +27,8 @@ from questionnaire.store.models import (
     utcnow,
 )
 from sow_prefill.model import Draft
-from sow_prefill.prefill import PrefillInput, prefill
+from sow_prefill.prefill import draft_from_answers
 from sow_prefill.sandbox import RenderError
-from sow_prefill.templates import Library
 
 from . import audit, exports, jobs
 from .context import Context
@@ -52,18 +50,6 @@ def facts_of(engagement: Engagement) -> dict[str, Any]:
         "project": engagement.project,
         **(engagement.facts or {}),
     }
-
-
-def build_draft(
-    library: Library, q: Questionnaire, answers: dict[str, Any], facts: dict[str, Any]
-) -> Draft:
-    """The pre-filled draft for a response's answers: the same pipeline as ``questionnaire prefill``."""
-    flow = evaluate(q, answers)
-    inp = PrefillInput(
-        answers=flow.answers, computed=flow.computed, questions=q.models, facts=facts,
-        dropped=[d.as_json() for d in flow.dropped],
-    )  # fmt: skip
-    return prefill(library, inp)
 
 
 def _structure(draft: Draft) -> dict[str, Any]:
@@ -116,7 +102,9 @@ def run_prefill(context: Context, db: Session, payload: dict[str, Any]) -> None:
     q = context.definitions.by_hash(db, response.definition_sha256)
     try:
         library = context.templates.library()
-        draft_doc = build_draft(library, q, response.answers, facts_of(response.engagement))
+        draft_doc, _ = draft_from_answers(
+            library, q, response.answers, facts_of(response.engagement)
+        )
     except (RenderError, TemplatesUnavailable, KeyError) as exc:
         raise jobs.PermanentFailure(f"the SoW templates have a problem: {exc}") from exc
     draft = _draft_for_update(db, response)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
+from questionnaire.engine import DefinitionError
 from sow_prefill.markdown_text import escape
 from sow_prefill.model import PLACEHOLDER, Draft
 from sow_prefill.prefill import prefill
@@ -478,3 +479,10 @@ def test_markup_in_answers_comes_out_as_literal_text_in_paragraphs_and_table_cel
     assert sum(t.type == "tr_open" for t in first_table) == 3  # header + 2 services
     assert sum(t.type == "td_open" for t in first_table) == 18
     assert "<td>&lt;script&gt;alert(1)&lt;/script&gt; **bold** | pipe | # heading</td>" in html
+
+
+def test_a_template_that_is_not_utf8_is_a_located_error(tmp_path: Path) -> None:
+    (tmp_path / "base.yaml").write_bytes(b"id: base\ntitle: caf\xe9\n")
+    with pytest.raises(DefinitionError) as caught:
+        load_library(tmp_path)
+    assert str(caught.value).startswith(f"{tmp_path / 'base.yaml'}:2:")
