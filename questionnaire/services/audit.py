@@ -1,4 +1,8 @@
-"""The audit trail: who did what, and when. Added to the caller's transaction."""
+"""The audit trail: who did what, and when. Added to the caller's transaction.
+
+An engagement's latest event is its last activity, which the engineers' list shows: recording
+an event also sets it on the engagement (in the same transaction).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from questionnaire.store.models import AuditEvent
+from questionnaire.store.models import AuditEvent, utcnow
+
+from . import engagements
 
 
 def record(
@@ -19,8 +25,10 @@ def record(
     response_id: int | None = None,
     **detail: Any,
 ) -> None:
+    at = utcnow()
     db.add(
         AuditEvent(
+            at=at,
             actor=actor,
             action=action,
             engagement_id=engagement_id,
@@ -28,6 +36,8 @@ def record(
             detail=detail,
         )
     )
+    if engagement_id is not None:
+        engagements.note_activity(db, engagement_id, at)
 
 
 def recent(db: Session, engagement_id: int, limit: int = 50) -> list[AuditEvent]:

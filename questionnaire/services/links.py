@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from questionnaire.store.models import Engagement, Link, utcnow
 
-from . import audit
+from . import audit, engagements
 
 #: What a token looks like: 43 characters of URL-safe base64 (256 bits).
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")
@@ -45,35 +46,80 @@ class Invitation:
     token: str
 
 
+class NoSuchEngagement(LookupError):
+    pass
+
+
+class NoSuchLink(LookupError):
+    pass
+
+
 def create_engagement(
     db: Session, customer: str, actor: str, project: str | None = None
 ) -> Engagement:
-    engagement = Engagement(customer=customer, project=project, facts={}, created_by=actor)
+    engagement = Engagement(
+        customer=customer, project=project, facts={}, created_by=actor,
+        search_text=engagements.search_text_of(customer, project),
+    )  # fmt: skip
     db.add(engagement)
     db.flush()
     audit.record(db, actor, "engagement.create", engagement_id=engagement.id, customer=customer)
     return engagement
 
 
+def lock_engagement(db: Session, engagement_id: int) -> Engagement:
+    """The engagement, its row locked until the transaction ends.
+
+    Issuing and revoking links take this lock first, so they run one after the other for an
+    engagement: each sees the links the one before committed, so no re-issue leaves an older
+    link open and no link is revoked twice. (``FOR NO KEY UPDATE``: it does not hold up the
+    customer's saves, whose rows only refer to the engagement. SQLite has no row locks: its
+    one writer at a time gives the same order.)
+    """
+    found = db.execute(
+        select(Engagement)
+        .where(Engagement.id == engagement_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if found is None:
+        raise NoSuchEngagement(engagement_id)
+    return found
+
+
 def issue_link(
-    db: Session, engagement: Engagement, definition_id: str, expires_in: timedelta, actor: str
+    db: Session,
+    engagement: Engagement | int,
+    definition_id: str,
+    expires_in: timedelta,
+    actor: str,
 ) -> tuple[Link, str]:
-    """A new link for ``engagement``; any link still open for it ends now (a re-issue)."""
+    """A new link for the engagement (or the engagement of this id); any link still open for
+    it ends now (a re-issue). Locks the engagement; the caller commits."""
+    engagement_id = engagement if isinstance(engagement, int) else engagement.id
+    lock_engagement(db, engagement_id)
     now = utcnow()
-    for old in engagement.links:
-        if old.revoked_at is None and old.expires_at > now:
-            old.revoked_at = now
-            audit.record(
-                db,
-                actor,
-                "link.revoke",
-                engagement_id=engagement.id,
-                link_id=old.id,
-                reason="reissued",
-            )
+    ended = db.scalars(
+        update(Link)
+        .where(
+            Link.engagement_id == engagement_id, Link.revoked_at.is_(None), Link.expires_at > now
+        )
+        .values(revoked_at=now)
+        .returning(Link.id)
+        .execution_options(synchronize_session="evaluate")
+    ).all()
+    for link_id in ended:
+        audit.record(
+            db,
+            actor,
+            "link.revoke",
+            engagement_id=engagement_id,
+            link_id=link_id,
+            reason="reissued",
+        )
     token = new_token()
     link = Link(
-        engagement=engagement,
+        engagement_id=engagement_id,
         definition_id=definition_id,
         token_hash=token_hash(token),
         created_by=actor,
@@ -81,21 +127,39 @@ def issue_link(
     )
     db.add(link)
     db.flush()
+    engagements.note_link(db, engagement_id, link.expires_at, None)
     audit.record(
-        db,
-        actor,
-        "link.issue",
-        engagement_id=engagement.id,
-        link_id=link.id,
+        db, actor, "link.issue", engagement_id=engagement_id, link_id=link.id,
         expires_at=_iso(link.expires_at),
-    )
+    )  # fmt: skip
     return link, token
 
 
-def revoke(db: Session, link: Link, actor: str) -> None:
-    if link.revoked_at is None:
-        link.revoked_at = utcnow()
-        audit.record(db, actor, "link.revoke", engagement_id=link.engagement_id, link_id=link.id)
+def revoke_link(db: Session, engagement_id: int, link_id: int, actor: str) -> bool:
+    """End the engagement's link ``link_id``; whether this call ended it (``False``: it had
+    been revoked before). Locks the engagement; the caller commits."""
+    lock_engagement(db, engagement_id)
+    link = db.execute(
+        select(Link.id, Link.expires_at, Link.revoked_at).where(
+            Link.id == link_id, Link.engagement_id == engagement_id
+        )
+    ).first()
+    if link is None:
+        raise NoSuchLink(link_id)
+    if link.revoked_at is not None:  # read under the lock: no other revoke is under way
+        return False
+    now = utcnow()
+    db.execute(
+        update(Link)
+        .where(Link.id == link_id)
+        .values(revoked_at=now)
+        .execution_options(synchronize_session="evaluate")
+    )
+    latest = db.scalar(select(func.max(Link.id)).where(Link.engagement_id == engagement_id))
+    if latest == link_id:
+        engagements.note_link(db, engagement_id, link.expires_at, now)
+    audit.record(db, actor, "link.revoke", engagement_id=engagement_id, link_id=link_id)
+    return True
 
 
 def invite(
@@ -108,7 +172,7 @@ def invite(
 ) -> Invitation:
     """Create an engagement and its link in one transaction (committed here)."""
     engagement = create_engagement(db, customer, actor, project)
-    link, token = issue_link(db, engagement, definition_id, expires_in, actor)
+    link, token = issue_link(db, engagement.id, definition_id, expires_in, actor)
     db.commit()
     return Invitation(engagement, link, token)
 

@@ -22,6 +22,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+#: The largest value an ``Integer`` column holds (PostgreSQL's int4): a larger id names no row,
+#: and PostgreSQL refuses to compare it with one (an error, not "no such row").
+MAX_INT = 2**31 - 1
 
 
 def utcnow() -> datetime:
@@ -56,9 +59,26 @@ class ResponseStatus(enum.StrEnum):
 
 
 class Engagement(Base):
-    """A customer's professional services engagement, with the commercial facts when known."""
+    """A customer's professional services engagement, with the commercial facts when known.
+
+    The ``response_status`` ... ``last_activity_at`` columns copy what the engineers' list shows
+    from the responses, links, SoW revisions and history, so that the list reads one table: the
+    use cases that change those keep them up to date (``services/engagements.py``).
+    """
 
     __tablename__ = "engagements"
+    __table_args__ = (
+        Index("ix_engagements_listing", "created_at", "id"),
+        Index("ix_engagements_status_listing", "response_status", "created_at", "id"),
+        # A trigram index on PostgreSQL, so a search for any part of a name reads only the rows
+        # it finds; elsewhere a plain index (SQLite ignores the options), unused by LIKE.
+        Index(
+            "ix_engagements_search",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer: Mapped[str] = mapped_column(String(200))
@@ -67,6 +87,17 @@ class Engagement(Base):
     facts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(200))
+    #: What the list's search looks in: customer and project, lowercased (``search_text_of``).
+    search_text: Mapped[str] = mapped_column(String(401), default="", server_default="")
+    #: ``None`` before the customer starts, then ``draft``, then ``submitted`` (any response).
+    response_status: Mapped[str | None] = mapped_column(String(20))
+    #: When a SoW revision was last marked as sent.
+    sow_sent_at: Mapped[datetime | None]
+    #: The latest link's expiry and revocation (only the latest link can be open).
+    link_expires_at: Mapped[datetime | None]
+    link_revoked_at: Mapped[datetime | None]
+    #: The time of the engagement's latest history event.
+    last_activity_at: Mapped[datetime | None]
 
     links: Mapped[list[Link]] = relationship(back_populates="engagement", order_by="Link.id")
     responses: Mapped[list[Response]] = relationship(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from typing import Any
 
 from flask import Flask
@@ -180,9 +181,19 @@ def test_search_filters_and_pages(app: Flask) -> None:
     invite(app, customer="Zebra Imaging")
     engineer = log_in(app)
     first = engineer.get("/e/")
-    assert "31 engagements" in first.text and "Page 1 of 2" in first.text
-    assert "Page 2 of 2" in engineer.get("/e/?page=2").text
-    assert "Page 2 of 2" in engineer.get("/e/?page=99").text
+    assert "31 engagements" in first.text and 'rel="prev"' not in first.text
+    assert "Zebra Imaging" in first.text and "Customer 06" in first.text  # newest first
+    assert "Customer 05" not in first.text
+    after = re.search(r'rel="next" href="([^"]+)"', first.text)
+    assert after
+    second = engineer.get(unescape(after.group(1)))
+    assert "Customer 05" in second.text and "Customer 00" in second.text
+    assert "Customer 06" not in second.text and 'rel="next"' not in second.text
+    before = re.search(r'rel="prev" href="([^"]+)"', second.text)
+    assert before
+    back = engineer.get(unescape(before.group(1)))
+    assert "Zebra Imaging" in back.text and "Customer 06" in back.text
+    assert "Customer 05" not in back.text and 'rel="prev"' not in back.text
     found = engineer.get("/e/?q=zebra")
     assert "1 engagement" in found.text and "Zebra Imaging" in found.text
     assert "0 engagements" in engineer.get("/e/?stage=submitted").text

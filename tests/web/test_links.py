@@ -203,7 +203,7 @@ def _dead(app: Flask, how: str) -> Customer:
                 update(Link).where(Link.id == link.id).values(expires_at=link.created_at)
             )
         else:
-            links.revoke(session, session.get(Link, link.id), "test")
+            links.revoke_link(session, link.engagement_id, link.id, "test")
         session.commit()
     return visitor
 
@@ -251,7 +251,8 @@ def test_a_dead_link_accepts_no_post(app: Flask) -> None:
     page = visitor.get("/p/about")
     with app.app_context():
         session = db.session()
-        links.revoke(session, session.get(Link, _link(app, visitor.token).id), "test")
+        link = _link(app, visitor.token)
+        links.revoke_link(session, link.engagement_id, link.id, "test")
         session.commit()
     before = dump(app)
     posted = visitor.client.post(

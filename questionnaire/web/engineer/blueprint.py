@@ -1,7 +1,8 @@
 """The engineers' blueprint and what its views share.
 
 Every route needs a login: the check runs before any view of the blueprint, so a route added
-later cannot forget it (a test walks ``app.url_map`` to prove it).
+later cannot forget it (a test walks ``app.url_map`` to prove it). Every lookup the use cases
+make by an id in the URL raises ``NotFound``, answered here with a 404 that says what is missing.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from typing import Any
 from flask import Blueprint, abort
 from flask_login import current_user
 
-from questionnaire.store import db
-from questionnaire.store.models import Engagement
+from questionnaire.services.sow_desk import NotFound
 from questionnaire.web.auth import login_manager
+from questionnaire.web.errors import render_error
 from questionnaire.web.forms import ActionForm
 
 bp = Blueprint("engineer", __name__, url_prefix="/e")
@@ -26,6 +27,11 @@ def _require_login() -> Any:
     return None
 
 
+@bp.errorhandler(NotFound)
+def _not_found(exc: NotFound) -> Any:
+    return render_error(404, str(exc))
+
+
 def actor() -> str:
     return str(current_user.email)
 
@@ -36,10 +42,3 @@ def checked_form() -> ActionForm:
     if not form.validate_on_submit():
         abort(400, description="Your session expired. Go back, reload the page and try again.")
     return form
-
-
-def engagement_or_404(engagement_id: int) -> Engagement:
-    found = db.session().get(Engagement, engagement_id)
-    if found is None:
-        abort(404, description="There is no such engagement.")
-    return found
