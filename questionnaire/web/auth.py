@@ -1,11 +1,26 @@
-"""Engineers' login: Flask-Login sessions whose id carries a nonce that logout rotates."""
+"""Engineers' login: Flask-Login sessions whose id carries a nonce that logout rotates.
+
+Failed sign-ins are throttled per account and per client address (``accounts.sign_in``), with
+counters in the shared rate-limit store (``guessing.py``): ``LOGIN_ACCOUNT_LIMIT`` and
+``LOGIN_ADDRESS_LIMIT``. A throttled sign-in gets 429 with ``Retry-After`` and says how long to
+wait, whether or not the account exists.
+"""
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import (
     LoginManager,
     UserMixin,
@@ -14,17 +29,28 @@ from flask_login import (
     logout_user,
 )
 from flask_wtf import FlaskForm
+from limits import RateLimitItem, parse
 from wtforms import EmailField, HiddenField, PasswordField
 
-from questionnaire.services import accounts, audit
+from questionnaire.services import accounts
 from questionnaire.store import db
 from questionnaire.store.models import User
+
+from . import guessing, inputs
 
 bp = Blueprint("auth", __name__, url_prefix="/e")
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Sign in to see that page."
 login_manager.session_protection = "strong"
+
+LIMITS = {
+    # One account: enough for a person who mistypes, far too few to guess a password.
+    "LOGIN_ACCOUNT_LIMIT": "10 per 15 minutes",
+    # One address: several engineers may sign in from one office.
+    "LOGIN_ADDRESS_LIMIT": "30 per 15 minutes",
+}
+WRONG = "Enter a correct email address and password"
 
 
 class Engineer(UserMixin):  # type: ignore[misc]
@@ -53,13 +79,27 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
     next = HiddenField()
 
 
-def safe_next(target: str | None) -> str:
-    """Only a path on this site: ``//elsewhere``, ``https://elsewhere`` and ``\\\\x`` are refused."""
-    default = url_for("engineer.engagements")
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return default
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else default
+class SharedThrottle:
+    """``accounts.Throttle`` over the shared rate-limit store, with the configured limits."""
+
+    def __init__(self, account: RateLimitItem, address: RateLimitItem) -> None:
+        self.limits = {"account": account, "address": address}
+
+    def wait(self, scope: str, key: str) -> int:
+        return guessing.wait(f"login-{scope}", self.limits[scope], key)
+
+    def failed(self, scope: str, key: str) -> int:
+        over = guessing.hit(f"login-{scope}", self.limits[scope], key)
+        return over or self.wait(scope, key)
+
+
+def _throttle() -> SharedThrottle:
+    throttle: SharedThrottle = current_app.extensions["login_throttle"]
+    return throttle
+
+
+def _page(form: LoginForm, error: str | None, status: int = 200) -> Any:
+    return render_template("engineer/login.html", form=form, error=error), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -67,20 +107,34 @@ def login() -> Any:
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
-        return render_template("engineer/login.html", form=form, error=None)
+        return _page(form, None)
     if not form.validate_on_submit():
-        return render_template(
-            "engineer/login.html", form=form, error="Your session expired. Try again."
-        ), 400
-    user = accounts.authenticate(db.session(), form.email.data or "", form.password.data or "")
-    if user is None:
-        error = "Enter a correct email address and password"
-        return render_template("engineer/login.html", form=form, error=error), 400
+        return _page(form, "Your session expired. Try again.", 400)
+    try:
+        email = inputs.text(form.email.data, "email", "The email address")
+    except inputs.Invalid:
+        return _page(form, WRONG, 400)  # no account has such an address
+    outcome = accounts.sign_in(
+        db.session(), _throttle(), email, form.password.data or "", request.remote_addr or ""
+    )
+    if isinstance(outcome, accounts.Throttled):
+        return _throttled(form, outcome.retry_after)
+    if isinstance(outcome, accounts.Refused):
+        return _page(form, WRONG, 400)
     session.clear()  # no state survives from before the login
-    login_user(Engineer(user))
-    audit.record(db.session(), user.email, "user.login")
-    db.session().commit()
-    return redirect(safe_next(form.next.data))
+    login_user(Engineer(outcome.user))
+    return redirect(inputs.safe_next(form.next.data, url_for("engineer.engagements")))
+
+
+def _throttled(form: LoginForm, retry_after: int) -> Any:
+    minutes = -(-retry_after // 60)
+    error = (
+        "Too many failed sign-ins. Wait "
+        + (f"{minutes} minutes" if minutes > 1 else "a minute")
+        + ", then try again. If you have forgotten your password, ask an administrator."
+    )
+    page, status = _page(form, error, 429)
+    return page, status, {"Retry-After": str(retry_after)}
 
 
 @bp.post("/logout")
@@ -90,7 +144,7 @@ def logout() -> Any:
     form = FlaskForm()
     if not form.validate_on_submit():
         return redirect(url_for("engineer.engagements"))
-    accounts.end_sessions(db.session(), current_user.user)
+    accounts.sign_out(db.session(), current_user.user)
     logout_user()
     session.clear()
     flash("You have signed out.")
@@ -99,3 +153,8 @@ def logout() -> Any:
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    for key, default in LIMITS.items():
+        app.config.setdefault(key, default)
+    app.extensions["login_throttle"] = SharedThrottle(
+        parse(app.config["LOGIN_ACCOUNT_LIMIT"]), parse(app.config["LOGIN_ADDRESS_LIMIT"])
+    )

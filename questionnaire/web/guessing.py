@@ -10,6 +10,9 @@ A store that accepts connections but never answers must not hold requests: Redis
 get short connect and read timeouts, and after a failure the store is left alone for
 ``STORE_PAUSE_SECONDS`` (a small circuit breaker), so that only one request in that time pays
 the timeout.
+
+The same store, fallback and breaker count other failures too (:func:`hit`, :func:`wait`):
+failed sign-ins, per account and per address (``web/auth.py``).
 """
 
 from __future__ import annotations
@@ -71,34 +74,63 @@ def _storage_options(uri: str) -> dict[str, float]:
 def count_failed_lookup() -> None:
     """Count one failed link look-up from this client; raise 429 when it is one too many."""
     item = parse(current_app.config["LINK_GUESS_LIMIT"])
-    client = request.remote_addr or "unknown"
-    retry_after = _count_shared(item, client)
-    if retry_after is None:
-        retry_after = _count(current_app.extensions["guess_fallback"], item, client)
+    retry_after = hit(NAMESPACE, item, request.remote_addr or "unknown")
     if retry_after:
         raise TooManyRequests(retry_after=retry_after)
 
 
-def _count_shared(item: RateLimitItem, client: str) -> int | None:
-    """As :func:`_count`, in the shared store; None when it failed or is being skipped."""
+def hit(namespace: str, item: RateLimitItem, key: str) -> int:
+    """Count one hit of ``key``; 0 when it is allowed, else the seconds until the window resets.
+
+    In the shared store, or in this process's when that failed or is being skipped. Other
+    counters than link guesses (failed sign-ins) use it with their own ``namespace``.
+    """
+    found = _shared(lambda strategy: _count(strategy, item, namespace, key))
+    if found is None:
+        found = _count(current_app.extensions["guess_fallback"], item, namespace, key)
+    return found
+
+
+def wait(namespace: str, item: RateLimitItem, key: str) -> int:
+    """The seconds before a hit of ``key`` would be allowed (0: now), counting nothing."""
+    found = _shared(lambda strategy: _wait(strategy, item, namespace, key))
+    if found is None:
+        found = _wait(current_app.extensions["guess_fallback"], item, namespace, key)
+    return found
+
+
+def _shared(call: Callable[[FixedWindowRateLimiter], int]) -> int | None:
+    """``call`` on the shared store; None when it failed or is being skipped."""
     breaker: Breaker = current_app.extensions["guess_breaker"]
     if not breaker.allows():
         return None
     try:
-        return _count(current_app.extensions["guess_limiter"], item, client)
+        return call(current_app.extensions["guess_limiter"])
     except Exception as exc:  # any failure of the store (refused, timed out, misconfigured)
         breaker.failed()
         log.warning(
-            "rate-limit store unavailable (%s): counting link guesses in this process for %d s",
+            "rate-limit store unavailable (%s): counting in this process for %d s",
             exc,
             breaker.pause,
         )
         return None
 
 
-def _count(strategy: FixedWindowRateLimiter, item: RateLimitItem, client: str) -> int:
+def _count(strategy: FixedWindowRateLimiter, item: RateLimitItem, namespace: str, key: str) -> int:
     """Count one hit; 0 when it is allowed, else the seconds until the window resets."""
-    if strategy.hit(item, NAMESPACE, client):
+    if strategy.hit(item, namespace, key):
         return 0
-    reset = strategy.get_window_stats(item, NAMESPACE, client).reset_time
+    return _reset_in(strategy, item, namespace, key)
+
+
+def _wait(strategy: FixedWindowRateLimiter, item: RateLimitItem, namespace: str, key: str) -> int:
+    if strategy.test(item, namespace, key):
+        return 0
+    return _reset_in(strategy, item, namespace, key)
+
+
+def _reset_in(
+    strategy: FixedWindowRateLimiter, item: RateLimitItem, namespace: str, key: str
+) -> int:
+    reset = strategy.get_window_stats(item, namespace, key).reset_time
     return max(1, int(reset - time.time()))
