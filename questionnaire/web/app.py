@@ -11,7 +11,19 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from questionnaire.store import db
 
-from . import auth, context, customer, edge, engineer, errors, guessing, jinja, security, site
+from . import (
+    auth,
+    context,
+    customer,
+    edge,
+    engineer,
+    errors,
+    guessing,
+    inputs,
+    jinja,
+    security,
+    site,
+)
 from .config import configure
 from .extensions import csrf
 
@@ -23,6 +35,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=instance, instance_relative_config=True)
     configure(app, test_config)
     register_extensions(app)
+    inputs.register(app)  # the ``int`` converter, before any route is added
     register_blueprints(app)
     errors.register(app)
     jinja.register(app)
