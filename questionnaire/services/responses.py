@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from questionnaire.engine import FlowResult, Questionnaire
 from questionnaire.store.models import Link, Response, ResponseStatus, utcnow
 
-from . import audit, uploads
+from . import audit, engagements, uploads
 from .definitions import DefinitionRegistry
 from .settings import Settings
 
@@ -56,6 +56,7 @@ def _create(
     )  # fmt: skip
     db.add(response)
     db.flush()
+    engagements.note_response_started(db, link.engagement_id)
     audit.record(
         db, actor, "response.start", engagement_id=link.engagement_id, response_id=response.id,
         definition=q.id, version=q.version,
@@ -194,6 +195,7 @@ def submit(
         db.rollback()
         db.refresh(response)
         raise AlreadySubmitted if response.status is not ResponseStatus.DRAFT else Conflict
+    engagements.note_submitted(db, response.engagement_id)
     audit.record(
         db, actor, "response.submit", engagement_id=response.engagement_id, response_id=response.id,
         dropped=[d.as_json() for d in flow.dropped],

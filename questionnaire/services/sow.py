@@ -30,7 +30,7 @@ from sow_prefill.model import Draft
 from sow_prefill.prefill import draft_from_answers
 from sow_prefill.sandbox import RenderError
 
-from . import audit, exports, jobs
+from . import audit, engagements, exports, jobs
 from .context import Context
 from .templates import TemplatesUnavailable
 
@@ -229,6 +229,7 @@ def save_revision(
 def mark_sent(db: Session, revision: SowRevision, actor: str) -> None:
     if revision.sent_at is None:
         revision.sent_at = utcnow()
+        engagements.note_sow_sent(db, revision.draft.engagement_id, revision.sent_at)
         audit.record(
             db,
             actor,
