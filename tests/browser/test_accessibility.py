@@ -1,7 +1,9 @@
-"""axe-core on every kind of page the customer meets (axe-playwright-python's bundled axe).
+"""axe-core on every kind of page the customer meets, and on the engineers' SoW pages
+(axe-playwright-python's bundled axe).
 
-A "serious" or "critical" violation fails the test; every violation (minor ones too) is printed,
-so ``pytest -s tests/browser/test_accessibility.py`` lists them all.
+A "serious" or "critical" violation fails the test, and so does an id used twice on a page (axe's
+duplicate-id rules are off in some versions, so it is checked here too); every violation (minor
+ones too) is printed, so ``pytest -s tests/browser/test_accessibility.py`` lists them all.
 """
 
 from __future__ import annotations
@@ -12,6 +14,10 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import delete
+
+from questionnaire.store import db
+from questionnaire.store.models import Export
 
 from . import flows
 from .conftest import LiveServer, PageFor
@@ -26,10 +32,19 @@ from .helpers import (
     save_and_continue,
     save_for_later,
 )
+from .test_engineer_browser import open_sow, sign_in, submitted_engagement, worker_idle
 
 pytestmark = pytest.mark.browser
 
 FAILING_IMPACTS = {"serious", "critical"}
+#: The ids that more than one element of the page has.
+REPEATED_IDS = """() => {
+  const count = new Map();
+  for (const element of document.querySelectorAll("[id]")) {
+    count.set(element.id, (count.get(element.id) || 0) + 1);
+  }
+  return [...count].filter(([, n]) => n > 1).map(([id]) => id);
+}"""
 
 try:
     from axe_playwright_python.sync_playwright import Axe
@@ -44,12 +59,16 @@ class AxeAudit:
         self.axe = Axe()
         self.found: list[tuple[str, dict[str, Any]]] = []
         self.checked: list[str] = []
+        self.repeated_ids: list[tuple[str, list[str]]] = []
 
     def check(self, page: Page, name: str) -> None:
         results = self.axe.run(page)
         self.checked.append(name)
         for violation in results.response["violations"]:
             self.found.append((name, violation))
+        repeated = page.evaluate(REPEATED_IDS)
+        if repeated:
+            self.repeated_ids.append((name, repeated))
 
     def report(self, impacts: set[str] | None = None) -> str:
         """One entry per violation (of these impacts): page, impact, rule, help, node targets."""
@@ -76,6 +95,7 @@ def audit() -> Iterator[AxeAudit]:
 def _assert_no_serious(audit: AxeAudit) -> None:
     failing = audit.report(FAILING_IMPACTS)
     assert not failing, "serious or critical accessibility violations:\n" + failing
+    assert not audit.repeated_ids, f"ids used more than once: {audit.repeated_ids}"
 
 
 def test_question_pages_have_no_serious_violations(
@@ -168,5 +188,46 @@ def test_link_error_pages_have_no_serious_violations(
     assert expired is not None and expired.status == 410
     expect(page.get_by_text("This link has expired")).to_be_visible()
     audit.check(page, "410 expired link")
+
+    _assert_no_serious(audit)
+
+
+def test_sow_pages_have_no_serious_violations(
+    page_for: PageFor, live_server: LiveServer, audit: AxeAudit
+) -> None:
+    engagement_id = submitted_engagement(live_server, "Southshire Imaging")
+    page = page_for()
+    sign_in(page, live_server)
+    sow_url = open_sow(page, live_server, engagement_id)
+    audit.check(page, "SoW, sections folded")
+    for summary in page.locator("details > summary").all():
+        summary.click()
+    audit.check(page, "SoW, sections open")
+    page.get_by_role("link", name="Preview").click()
+    expect(page.locator(".sow-preview")).to_be_visible()
+    audit.check(page, "SoW, preview")
+
+    page.get_by_role("link", name="Revision 1", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Revision 1")
+    audit.check(page, "revision")
+
+    page.goto(sow_url)
+    worker_idle(live_server)
+    editor = page.get_by_label("Revision 1 (Markdown)")
+    editor.fill(editor.input_value().replace("\n", "\nAn added line.\n", 1))
+    page.get_by_role("button", name="Save as revision 2").click()
+    page.get_by_role("button", name="Compare selected revisions").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Changes from revision 1 to 2")
+    audit.check(page, "diff")
+
+    # An export nobody has asked for yet: the page that offers to prepare it.
+    worker_idle(live_server)
+    with live_server.app.app_context():
+        db.session().execute(delete(Export).where(Export.format == "html"))
+        db.session().commit()
+    page.goto(sow_url)
+    page.get_by_role("link", name="HTML of revision 2").click()
+    expect(page.get_by_role("button", name="Prepare the HTML")).to_be_visible()
+    audit.check(page, "export not prepared")
 
     _assert_no_serious(audit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from html import unescape
 from html.parser import HTMLParser
 
@@ -107,3 +108,46 @@ def test_the_diff_shows_each_line_once_without_blank_lines_between(engineer: Fla
         "diff__hunk", "diff__removed", "diff__added", "diff__context", "diff__context",
         "diff__added", "diff__context", "diff__context",
     ]  # fmt: skip
+
+
+def test_every_id_on_the_sow_pages_is_unique(engineer: FlaskClient) -> None:
+    _save(engineer, _markdown(engineer.get(SOW).text) + "\n\nAgreed on the call.\n", 1)
+    pages = {
+        "SoW": SOW,
+        "revision": f"{SOW}/revisions/1",
+        "diff": f"{SOW}/diff?from=1&to=2",
+        "export waiting": f"{SOW}/revisions/2/export.pdf",  # queued, not rendered yet
+    }
+    for name, url in pages.items():
+        response = engineer.get(url)
+        assert response.status_code in (200, 202), name
+        # A page with several forms once repeated id="csrf_token", one per form.
+        repeated = [i for i, n in Counter(_parse(response.text).ids).items() if n > 1]
+        assert repeated == [], name
+    sow_page = engineer.get(SOW).text
+    assert sow_page.count('name="csrf_token"') >= 3  # each form still carries its token
+
+
+def test_the_sow_page_folds_the_pre_fill_and_links_its_two_views(engineer: FlaskClient) -> None:
+    parsed = _parse(engineer.get(SOW).text)
+    tags = parsed.tags
+    # The checklist and where values came from are folded away, closed: read on the call.
+    details = [a for tag, a in tags if tag == "details"]
+    assert len(details) >= 3 and not any("open" in a for a in details)
+    # The editor and the preview are two panels of one revision, each a link's target: the
+    # page needs no script to switch between them.
+    links = {a["href"] for tag, a in tags if tag == "a" and a.get("class") == "tabs__tab"}
+    assert links == {"#editor", "#preview"}
+    assert {"editor", "preview"} <= set(parsed.ids)
+    editor = next(a for tag, a in tags if tag == "textarea" and a.get("id") == "markdown")
+    assert int(editor["rows"]) <= 20
+
+
+@pytest.mark.parametrize("url", [SOW, f"{SOW}/revisions/1"])
+def test_a_page_with_the_document_in_it_has_one_top_heading(
+    engineer: FlaskClient, url: str
+) -> None:
+    # The document's own headings sit one level below the page's.
+    html = engineer.get(url).text
+    assert html.count("<h1") == 1
+    assert "<h2>Statement of Work" in html
