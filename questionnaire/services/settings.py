@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,21 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "CONTACT_EMAIL": "services@loadbalancer.org",
     "PROXY_FIX": 0,  # how many proxies in front set X-Forwarded-For/-Proto
+    # Outgoing email: "outbox" writes .eml files to MAIL_OUTBOX_DIR (set from the instance
+    # folder, like UPLOAD_DIR); "smtp" sends through MAIL_HOST.
+    "MAIL_TRANSPORT": "outbox",
+    "MAIL_HOST": "localhost",
+    "MAIL_PORT": None,  # None: 587 for STARTTLS, 465 for TLS, 25 for none
+    "MAIL_SECURITY": "starttls",
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": "Loadbalancer.org Professional Services <services@loadbalancer.org>",
+    "SERVICES_TEAM_EMAIL": "services@loadbalancer.org",  # where sales handovers go
 }
+
+MAIL_TRANSPORTS = ("outbox", "smtp")
+#: Each way of securing SMTP, and its usual port.
+MAIL_SECURITY_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 
 
 @dataclass(frozen=True)
@@ -38,6 +52,7 @@ class Settings:
     export_dir: Path
     link_expiry_days: int
     contact_email: str
+    mail: MailSettings
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -50,4 +65,52 @@ class Settings:
             export_dir=Path(config["EXPORT_DIR"]),
             link_expiry_days=int(config["LINK_EXPIRY_DAYS"]),
             contact_email=str(config["CONTACT_EMAIL"]),
+            mail=MailSettings.from_config(config),
         )
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """How outgoing email leaves: written to the outbox folder, or sent through an SMTP server."""
+
+    transport: str  # one of MAIL_TRANSPORTS
+    outbox_dir: Path
+    host: str
+    port: int
+    security: str  # a key of MAIL_SECURITY_PORTS
+    username: str | None
+    password: str | None = field(repr=False)  # never in a log line that prints the settings
+    sender: str  # the From header: an address, or "Name <address>"
+    services_team: str  # where sales handovers go
+    templates_dir: Path  # the email templates: TEMPLATES_DIR/emails
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> MailSettings:
+        config = {**DEFAULTS, **config}
+        transport = str(config["MAIL_TRANSPORT"])
+        security = str(config["MAIL_SECURITY"])
+        if transport not in MAIL_TRANSPORTS:
+            raise ValueError(f"MAIL_TRANSPORT must be one of {MAIL_TRANSPORTS}, not {transport!r}")
+        if security not in MAIL_SECURITY_PORTS:
+            raise ValueError(
+                f"MAIL_SECURITY must be one of {tuple(MAIL_SECURITY_PORTS)}, not {security!r}"
+            )
+        port = config["MAIL_PORT"]
+        return cls(
+            transport=transport,
+            # Without the app (a service test, a script), beside the current folder.
+            outbox_dir=Path(config.get("MAIL_OUTBOX_DIR") or "instance/outbox"),
+            host=str(config["MAIL_HOST"]),
+            port=MAIL_SECURITY_PORTS[security] if port in (None, "") else int(port),
+            security=security,
+            # Environment values are parsed as JSON: a password of digits arrives as a number.
+            username=_text_or_none(config["MAIL_USERNAME"]),
+            password=_text_or_none(config["MAIL_PASSWORD"]),
+            sender=str(config["MAIL_FROM"]),
+            services_team=str(config["SERVICES_TEAM_EMAIL"]),
+            templates_dir=Path(config["TEMPLATES_DIR"]) / "emails",
+        )
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)

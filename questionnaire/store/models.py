@@ -350,3 +350,56 @@ class Export(Base):
     ready_at: Mapped[datetime | None]
 
     revision: Mapped[SowRevision] = relationship()
+
+
+class EmailStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutgoingEmail(Base):
+    """An email in the outbox: written in the transaction of the change that causes it, sent by
+    the worker (``services/mail.py``).
+
+    The message is rendered when the row is made and kept as sent, with its Message-ID, so every
+    delivery attempt sends the same bytes and a re-delivery is recognisably the same message.
+    ``send_round`` counts the sends engineers asked for (the first, then each "send again"): it
+    is part of the send job's dedupe key, so each round queues exactly one job.
+    """
+
+    __tablename__ = "outgoing_emails"
+    __table_args__ = (Index("ix_outgoing_emails_created", "created_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(250), unique=True)
+    template: Mapped[str] = mapped_column(String(63))
+    engagement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("engagements.id", ondelete="SET NULL"), index=True
+    )
+    sender: Mapped[str] = mapped_column(String(500))
+    #: ``[{"name": ..., "address": ...}]``, in the order given.
+    recipients: Mapped[list[dict[str, str]]] = mapped_column(JSONType)
+    reply_to: Mapped[str | None] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(Text)
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text)
+    #: ``[{"store": "exports", "stored_name": ..., "filename": ..., "media_type": ...}]``.
+    attachments: Mapped[list[dict[str, str]]] = mapped_column(JSONType, default=list)
+    status: Mapped[EmailStatus] = mapped_column(
+        Enum(
+            EmailStatus,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=EmailStatus.QUEUED,
+    )
+    send_round: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+    sent_at: Mapped[datetime | None]
+    #: Where it went: the .eml file written, or the SMTP server that accepted it.
+    delivery: Mapped[str | None] = mapped_column(String(500))
+    #: Why it failed for good; or, once sent, the recipients the server refused.
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -21,7 +21,9 @@ DEMO_ADDRESS = "demo_base_url"
 def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     app.config.from_mapping(DEFAULTS)
     demo_address = Path(app.instance_path) / DEMO_ADDRESS
-    if demo_address.is_file():  # where `questionnaire demo` serves: links made beside it point there
+    if (
+        demo_address.is_file()
+    ):  # where `questionnaire demo` serves: links made beside it point there
         app.config["BASE_URL"] = demo_address.read_text(encoding="utf-8").strip()
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("FLASK")
@@ -32,6 +34,7 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     app.config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'questionnaire.sqlite'}")
     app.config.setdefault("UPLOAD_DIR", str(instance / "uploads"))
     app.config.setdefault("EXPORT_DIR", str(instance / "exports"))
+    app.config.setdefault("MAIL_OUTBOX_DIR", str(instance / "outbox"))
     production = app.config["ENV_NAME"] == "production"
     if not app.config.get("SECRET_KEY"):
         if production:
