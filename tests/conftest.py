@@ -17,6 +17,8 @@ from questionnaire import create_app
 from questionnaire.store import db
 from questionnaire.store.models import Base
 
+pytest_plugins = ["tests.smtp"]  # the smtp_server fixture: a real SMTP server
+
 ROOT = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 DATABASES = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
@@ -78,6 +80,7 @@ def app_config(database_url: str, tmp_path: Path, **overrides: Any) -> dict[str,
         "DATABASE_URL": database_url,
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "EXPORT_DIR": str(tmp_path / "exports"),
+        "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
         "DEFINITIONS_DIR": str(ROOT / "tests" / "web" / "definitions"),
         "RATELIMIT_STORAGE_URI": "memory://",
         "BASE_URL": "https://questionnaire.example.com",

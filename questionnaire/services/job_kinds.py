@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import exports, sow, uploads
+from . import exports, mail, sow, uploads
 from .jobs import JobKind
 
 KINDS: dict[str, JobKind] = {
@@ -11,6 +11,8 @@ KINDS: dict[str, JobKind] = {
         exports.run_render, exports.render_gave_up, seconds=120, memory_mb=2048
     ),
     uploads.SWEEP_JOB: JobKind(uploads.run_sweep, uploads.sweep_gave_up, seconds=600),
+    # Longer than SMTP's timeouts (30 s an exchange) allow a slow server, with attachments.
+    mail.SEND_JOB: JobKind(mail.run_send, mail.send_gave_up, seconds=120, memory_mb=1024),
 }
 
 #: Jobs the worker queues itself, once a day each (the day is in the job's dedupe key).
