@@ -1,6 +1,6 @@
-"""The engineers' workspace: engagements, links, answers, files, and Statements of Work."""
+"""The engineers' workspace: engagements, links, answers, files, Statements of Work, the Outbox."""
 
-from . import documents, engagements
+from . import documents, engagements, outbox
 from .blueprint import bp
 
-__all__ = ["bp", "documents", "engagements"]
+__all__ = ["bp", "documents", "engagements", "outbox"]
