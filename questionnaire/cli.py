@@ -128,6 +128,11 @@ def lint(paths: tuple[Path, ...], templates: Path | None) -> None:
         found = {d for q in targets for d in lint_templates(folder, q)}
         diagnostics += sorted(found)
         linted = f", templates in {folder} checked"
+    if (folder / "emails").is_dir():
+        from questionnaire.services.email_templates import problems  # Jinja, not the app
+
+        diagnostics += problems(folder / "emails")
+        linted += f", emails in {folder / 'emails'} checked"
     elif templates is not None:
         click.echo(f"{folder}: templates not checked: no definition loaded", err=True)
     for diagnostic in diagnostics:

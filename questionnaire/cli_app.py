@@ -18,6 +18,7 @@ from . import create_app
 from .services import demo as demo_setup
 from .services import links
 from .services.context import Context
+from .services.settings import Settings
 from .store import db
 
 
@@ -166,6 +167,7 @@ def demo(host: str, port: int, workers: int) -> None:
     click.echo(f"    email:    {made.engineer_email}")
     click.echo(f"    password: {made.engineer_password}   (a new one on every start)")
     click.echo(f"  Database: {app.config['DATABASE_URL']}")
+    click.echo(f"  Email: {_where_mail_goes(_context(app).settings, app.config['BASE_URL'])}")
     click.echo("")
     sys.stdout.flush()
     worker = start_worker_process(overrides)
@@ -174,6 +176,13 @@ def demo(host: str, port: int, workers: int) -> None:
     finally:
         worker.terminate()
         worker.wait(10)
+
+
+def _where_mail_goes(settings: Settings, base_url: str) -> str:
+    mail = settings.mail
+    if mail.transport == "outbox":
+        return f"written as .eml files to {mail.outbox_dir}; read them at {base_url}/e/outbox"
+    return f"sent through {mail.host}:{mail.port} ({mail.security})"
 
 
 def note_demo_address(app: Flask) -> None:

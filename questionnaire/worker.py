@@ -196,8 +196,11 @@ def _report(receiver: Any) -> tuple[str, bool] | None:
 
 
 def _exit_reason(exitcode: int | None, kind: jobs.JobKind) -> str:
-    if exitcode in (-signal.SIGXCPU, -signal.SIGKILL):
+    """Why a child that said nothing ended (the worker's own timeout is reported where it acts)."""
+    if exitcode == -signal.SIGXCPU:
         return f"it took longer than {kind.seconds:g} seconds"
+    if exitcode == -signal.SIGKILL:
+        return "it was stopped from outside before it finished (killed, or out of memory)"
     if exitcode == -signal.SIGSEGV:
         return "it crashed"
     return f"it needed more memory than {kind.memory_mb} MB, or crashed (exit code {exitcode})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import click
@@ -210,3 +211,18 @@ def test_a_command_whose_module_cannot_be_imported_is_listed_and_explains_itself
     assert failed.exit_code == 1
     assert "'gone' is unavailable: cannot import questionnaire.no_such_module" in failed.output
     assert runner.invoke(group, ["renamed"]).exit_code == 1
+
+
+def test_lint_checks_the_email_templates_with_file_and_line(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    broken = templates / "emails" / "broken.md"
+    broken.write_text("---\nsubject: Hello {{ name }}\n---\nDear {{ name\n", encoding="utf-8")
+    result = runner.invoke(main, ["lint", str(ROOT / "definitions"), "--templates", str(templates)])
+    assert result.exit_code == 1
+    assert f"{broken}:4:1: error: unexpected end of template" in result.output
+    broken.unlink()
+    clean = runner.invoke(main, ["lint", str(ROOT / "definitions"), "--templates", str(templates)])
+    assert clean.exit_code == 0, clean.output

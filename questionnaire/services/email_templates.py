@@ -37,6 +37,7 @@ from jinja2 import TemplateSyntaxError, meta
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from questionnaire.engine import Diagnostic
 from sow_prefill import sandbox
 from sow_prefill.sandbox import BoundedEnvironment, RenderError, make_environment
 
@@ -58,7 +59,14 @@ class MissingValue(ValueError):
 
 
 class TemplateProblem(Exception):
-    """The template itself is wrong: missing, malformed, or failing to render (with where)."""
+    """The template itself is wrong: missing, malformed, or failing to render (with where).
+
+    ``line`` is the line of the template's file it is about, where known (for lint).
+    """
+
+    def __init__(self, message: str, line: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 @dataclass(frozen=True)
@@ -156,7 +164,7 @@ def render(site: Site, template: EmailTemplate, values: Mapping[str, Any]) -> Re
             make_environment(), template.body, context, str(template.path), template.body_line
         )
     except RenderError as exc:
-        raise TemplateProblem(str(exc)) from exc
+        raise TemplateProblem(str(exc), exc.line or template.body_line) from exc
     subject = one_line(subject)
     return RenderedEmail(subject, markdown_to_text(markdown), markdown_to_html(markdown, subject))
 
@@ -186,8 +194,9 @@ def one_line(text: str, limit: int = 250) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def problems(folder: Path) -> list[str]:
-    """Each template's problems, found by a trial render with every value given (for lint)."""
+def problems(folder: Path) -> list[Diagnostic]:
+    """Each template's problems, with file and line, found by a trial render with every value
+    given (what ``questionnaire lint`` reports)."""
     site = Site("https://example.com", "services@example.com")
     found = []
     for path in sorted(folder.glob("*.md")):
@@ -195,7 +204,9 @@ def problems(folder: Path) -> list[str]:
             template = load(folder, path.stem)
             render(site, template, dict.fromkeys([*template.required(), *template.optional], "x"))
         except TemplateProblem as exc:
-            found.append(str(exc))
+            cause = exc.__cause__
+            message = cause.problem if isinstance(cause, RenderError) else str(exc)
+            found.append(Diagnostic(str(path), exc.line, 1, message.removeprefix(f"{path}: ")))
     return found
 
 
