@@ -106,8 +106,25 @@ def display(question: Question, value: JSON) -> str:
     """The value as text for review pages and piping (labels, "Yes", "3 services"); never raises."""
     if value is None:
         return ""
+    if question.type == "phone" and isinstance(value, str):
+        return _international(value)
     show = _SHOW.get(question.type)
     return show(question, value) if show and conforms(question, value) else _fallback(value)
+
+
+def _international(number: str) -> str:
+    """A stored E.164 number as people write it, ``+44 113 496 0123``; as stored when it is not
+    a valid number (answers are checked when given: a forged one), since its grouping would be a
+    guess."""
+    import phonenumbers  # on first use, as in answers_net: it loads every numbering plan
+
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    if not phonenumbers.is_valid_number(parsed):
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 # Parsing ---------------------------------------------------------------------------------------
