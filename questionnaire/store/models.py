@@ -70,6 +70,7 @@ class Engagement(Base):
     __table_args__ = (
         Index("ix_engagements_listing", "created_at", "id"),
         Index("ix_engagements_status_listing", "response_status", "created_at", "id"),
+        Index("ix_engagements_board", "pipeline_stage", "stage_since"),
         # A trigram index on PostgreSQL, so a search for any part of a name reads only the rows
         # it finds; elsewhere a plain index (SQLite ignores the options), unused by LIKE.
         Index(
@@ -98,7 +99,19 @@ class Engagement(Base):
     link_revoked_at: Mapped[datetime | None]
     #: The time of the engagement's latest history event.
     last_activity_at: Mapped[datetime | None]
+    #: Where the engagement stands in the seed's process (the board's column), since when, and
+    #: the engineer assigned to it (assigning one moves Pipeline to Discovery).
+    pipeline_stage: Mapped[str] = mapped_column(
+        String(20), default="pipeline", server_default="pipeline"
+    )
+    stage_since: Mapped[datetime] = mapped_column(default=utcnow)
+    engineer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: The customer's contact, from the sales handover.
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
 
+    engineer: Mapped[User | None] = relationship()
     links: Mapped[list[Link]] = relationship(back_populates="engagement", order_by="Link.id")
     responses: Mapped[list[Response]] = relationship(
         back_populates="engagement", order_by="Response.id"
@@ -206,8 +219,38 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+class Role(enum.StrEnum):
+    """What an account may do; one account may hold several."""
+
+    SALES = "sales"  # hands engagements over
+    LEAD = "lead"  # the services lead: assigns engineers
+    ENGINEER = "engineer"  # delivers engagements
+    ADMIN = "admin"  # manages accounts
+
+
+class PipelineStage(enum.StrEnum):
+    """The seed's board, in order."""
+
+    PIPELINE = "pipeline"
+    DISCOVERY = "discovery"
+    STATEMENT_OF_WORK = "sow"
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    COMPLETE = "complete"
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
 class User(Base):
-    """An engineer. ``session_nonce`` is part of the login cookie: changing it logs out everywhere."""
+    """A person of ours who signs in. ``session_nonce`` is part of the login cookie: changing it
+    logs out everywhere (logout, deactivation)."""
 
     __tablename__ = "users"
 
@@ -218,6 +261,14 @@ class User(Base):
     session_nonce: Mapped[str] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
+    )
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(Role(row.role) for row in self.role_rows)
 
 
 class SowDraft(Base):
