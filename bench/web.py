@@ -1,53 +1,59 @@
-"""Web benchmark: the customer's question page under gunicorn, against a bare Flask baseline.
+"""Web benchmark: the customer's pages under gunicorn, against a bare Flask baseline.
 
 Run ``.venv/bin/python bench/web.py [--seconds 9] [--rounds 3] [--connections 8] [--json]``.
 
-In a temporary directory it migrates a SQLite database (or uses ``--database-url``), invites
-``connections + 1`` customers to ``definitions/pre_discovery.yaml`` and answers their first seven
-pages through Flask's test client, as a browser would. It then serves the app with gunicorn (2
-sync workers) and, in the same run, a bare Flask app (this module's :func:`baseline_app`, also 2
-sync workers) that serves a copy of the measured page from a template compiled once. ``wrk`` (or
-a Python load generator when wrk is missing) measures GET, a no-op POST and a writing POST of
-our page and GET and POST of the baseline, in interleaved rounds after a warm-up, and reports
-requests/s, p50/p95 latency and our ratio to the baseline. Benchmarks report; they never fail
-the build. ``--profile N`` instead profiles the page in-process (see bench/README.md).
+In a temporary directory it migrates a SQLite database (or creates the PostgreSQL database
+``--database-url`` names, and drops it at the end), invites ``connections + 1`` customers to
+``definitions/pre_discovery.yaml`` and answers their first seven pages through Flask's test
+client, as a browser would; one more customer answers a synthetic 1,000-question definition
+(``bench/engine.py``'s generator). It then serves the app with gunicorn as production does
+(``questionnaire.cli_app.SERVING``: 2 gthread workers) and, in the same run, a bare Flask app
+(this module's :func:`baseline_app`, served the same way) that serves a copy of each measured
+page from a template compiled once. ``wrk`` (or a Python load generator when wrk is missing)
+measures GETs of a question page, the review page and a page of the synthetic definition, a
+no-op POST and a writing POST, and the baseline's GETs and POST, in interleaved rounds after a
+warm-up. It reports requests/s, p50/p99 latency, the workers' CPU per request and our ratios to
+the baseline. Benchmarks report; they never fail the build. ``--profile N`` instead profiles
+the pages in-process (see bench/README.md).
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
-import http.client
 import json
 import os
 import pstats
 import re
 import shutil
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+if __package__ in (None, ""):  # run as a script: make the repository's ``bench`` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import timing
+from bench.timing import VERSION, VERSION_MARK, Measurement, Plan, Scenario, Server, found, log
+
+ROOT = timing.ROOT
 DEFINITION = "pre_discovery"
 MEASURED = "addressing"  # page 7 of 13 on this path: the middle of the questionnaire
+SYNTHETIC = "bench"  # the id bench/engine.py gives its synthetic definition
+SYNTHETIC_QUESTIONS = 1000
 BOUNDARY = "BenchBoundary7MA4YWxkTrZu0gW"
-VERSION_MARK = "@VERSION@"  # replaced by the version the request names
 HTML_ENV = "BENCH_BASELINE_HTML"
 BASELINE_NEXT = "/next"
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-VERSION = re.compile(r'id="version" name="version" type="hidden" value="(\d*)"')
 
 # The answers of the complete case in definitions/tests/pre_discovery.yaml, as a browser posts
 # them: every page before the measured one, and the measured page itself (so its POST can be a
@@ -81,16 +87,21 @@ PAGES: tuple[tuple[str, dict[str, str | list[str]]], ...] = (
 # with, so it always differs from the stored one (written with an older version).
 WRITE_FIELD = ("ntp_server_2", f"ntp{VERSION_MARK}.bench.example")
 
-# scenario: (baseline scenario, least acceptable ratio of our requests/s to the baseline's)
+GET_PAGE, GET_REVIEW, GET_SYNTHETIC = "GET page", "GET review", "GET page (1,000 questions)"
+POST_NOOP, POST_WRITE = "POST page (no-op save)", "POST page (real write)"
+# The baseline's copy of each of our GETs: (our scenario, path on the baseline app)
+BASELINE_PAGES = {GET_PAGE: "/page", GET_REVIEW: "/review", GET_SYNTHETIC: "/synthetic"}
+
+# Our requests/s over the baseline's: (baseline scenario, least acceptable ratio)
 TARGETS = {
-    "GET page": ("baseline GET", 0.5),
-    "POST page (no-op save)": ("baseline POST", 0.3),
-    "POST page (real write)": ("baseline POST", 0.3),
+    GET_PAGE: ("baseline " + GET_PAGE, 0.5),
+    GET_REVIEW: ("baseline " + GET_REVIEW, 0.35),
+    POST_NOOP: ("baseline POST", 0.3),
+    POST_WRITE: ("baseline POST", 0.3),
 }
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+# The workers' CPU per request of a scenario over another's: (the other, largest ratio). A page
+# of a 1,000-question definition costs what a page costs, not what the definition weighs.
+COST_TARGETS = {GET_SYNTHETIC: (GET_PAGE, 2.0)}
 
 
 # -- forms ----------------------------------------------------------------------------------------
@@ -117,13 +128,6 @@ def form_fields(
     return fields
 
 
-def found(pattern: re.Pattern[str], html: str) -> str:
-    match = pattern.search(html)
-    if not match:
-        raise RuntimeError(f"{pattern.pattern!r} not on the page")
-    return match.group(1)
-
-
 # -- set-up: database, customers mid-questionnaire ------------------------------------------------
 
 
@@ -134,20 +138,48 @@ class Customer:
     token: str
     cookie: str
     csrf: str
+    page_id: str = MEASURED
 
     @property
     def page(self) -> str:
-        return f"/r/{self.token}/p/{MEASURED}"
+        return f"/r/{self.token}/p/{self.page_id}"
+
+    @property
+    def review(self) -> str:
+        return f"/r/{self.token}/review"
 
     @property
     def headers(self) -> dict[str, str]:
         return {"Cookie": f"session={self.cookie}"}
 
 
+@dataclass(frozen=True)
+class Prepared:
+    customers: list[Customer]  # on the real definition: the first is measured, the rest write
+    synthetic: Customer  # mid-way through the 1,000-question definition
+    pages: dict[str, str]  # our GET scenario: the HTML it serves (the baseline's copy)
+
+
+def definitions_folder(tmp: Path) -> Path:
+    """The app's definitions and the synthetic one, as the app loads them from a folder."""
+    import yaml
+
+    from bench.engine import build_definition
+
+    folder = tmp / "definitions"
+    folder.mkdir()
+    for path in (ROOT / "definitions").glob("*.yaml"):
+        shutil.copy(path, folder / path.name)
+    synthetic = build_definition(SYNTHETIC_QUESTIONS)
+    (folder / f"{SYNTHETIC}.yaml").write_text(yaml.safe_dump(synthetic.doc, sort_keys=False))
+    (tmp / "synthetic-answers.json").write_text(json.dumps(synthetic.answers))
+    return folder
+
+
 def app_config(tmp: Path, database_url: str, ratelimit: str) -> dict[str, str]:
     return {
         "DATABASE_URL": database_url,
-        "DEFINITIONS_DIR": str(ROOT / "definitions"),
+        "DEFINITIONS_DIR": str(definitions_folder(tmp)),
         "UPLOAD_DIR": str(tmp / "uploads"),
         "RATELIMIT_STORAGE_URI": ratelimit,
         "SECRET_KEY": "bench-" + os.urandom(16).hex(),
@@ -155,23 +187,51 @@ def app_config(tmp: Path, database_url: str, ratelimit: str) -> dict[str, str]:
     }
 
 
-def new_customer(app: Any) -> Customer:
-    """Invite, start and answer every page up to and including the measured one."""
+def started(app: Any, definition: str) -> tuple[Any, str, str]:
+    """A customer invited to ``definition`` who pressed Start: (client, link path, CSRF)."""
     from questionnaire.services import links
     from questionnaire.store import db
 
     with app.app_context():
         invitation = links.invite(
-            db.session(), "Bench Health", DEFINITION, timedelta(days=1), "bench"
+            db.session(), "Bench Health", definition, timedelta(days=1), "bench"
         )
     client, base = app.test_client(), f"/r/{invitation.token}"
-    start = client.get(base + "/")
-    expect(client.post(base + "/start", data={"csrf_token": found(CSRF, start.text)}), 302)
+    csrf = found(CSRF, client.get(base + "/").text)
+    expect(client.post(base + "/start", data={"csrf_token": csrf}), 302)
+    return client, invitation.token, csrf
+
+
+def new_customer(app: Any) -> Customer:
+    """Invite, start and answer every page up to and including the measured one."""
+    client, token, csrf = started(app, DEFINITION)
     for page_id, answers in PAGES:
-        answer(client, f"{base}/p/{page_id}", answers)
+        answer(client, f"/r/{token}/p/{page_id}", answers)
     cookie = client.get_cookie("session")
     assert cookie is not None
-    return Customer(invitation.token, cookie.value, found(CSRF, start.text))
+    return Customer(token, cookie.value, csrf)
+
+
+def synthetic_customer(app: Any, answers: dict[str, Any]) -> Customer:
+    """A customer of the synthetic definition whose answers are all saved (by the use case a
+    page save ends in), looking at the middle page of their path."""
+    from questionnaire.services import journey, responses
+    from questionnaire.store import db
+
+    client, token, csrf = started(app, SYNTHETIC)
+    context = app.extensions["services"]
+    with app.app_context():
+        opened = journey.open_link(db.session(), context, token)
+        response = opened.response
+        assert response is not None
+        responses.save_answers(
+            db.session(), context.settings, response, response.version, answers, [], "bench",
+            "response.save",
+        )  # fmt: skip
+        path = context.flows.flow_of(opened.questionnaire, response).path
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    return Customer(token, cookie.value, csrf, page_id=path[len(path) // 2])
 
 
 def answer(client: Any, path: str, answers: dict[str, str | list[str]]) -> None:
@@ -195,25 +255,49 @@ def expect(response: Any, status: int) -> None:
         raise RuntimeError(f"{response.request.path}: {response.status_code}, not {status}")
 
 
-def prepare(config: dict[str, str], count: int) -> tuple[list[Customer], str]:
-    """``count`` customers mid-questionnaire, and the measured page's HTML for the baseline."""
+def prepare(config: dict[str, str], count: int, tmp: Path) -> Prepared:
+    """``count`` customers mid-questionnaire, the synthetic one, and the measured pages' HTML."""
     import questionnaire
     from questionnaire.store import db
 
     db.upgrade(config["DATABASE_URL"])
     app = questionnaire.create_app(config)
-    customers = [new_customer(app) for _ in range(count)]
-    first = customers[0]
+    try:
+        customers = [new_customer(app) for _ in range(count)]
+        synthetic = synthetic_customer(
+            app, json.loads((tmp / "synthetic-answers.json").read_text())
+        )
+        first = customers[0]
+        check_noop(app, first)
+        pages = {
+            GET_PAGE: page_html(app, first, first.page),
+            GET_REVIEW: page_html(app, first, first.review),
+            GET_SYNTHETIC: page_html(app, synthetic, synthetic.page),
+        }
+    finally:
+        app.extensions["database"].dispose()  # the servers have their own connections
+    return Prepared(customers, synthetic, pages)
+
+
+def page_html(app: Any, customer: Customer, path: str) -> str:
     client = app.test_client()
-    client.set_cookie("session", first.cookie)
-    html = client.get(first.page).text
+    client.set_cookie("session", customer.cookie)
+    got = client.get(path)
+    expect(got, 200)
+    return str(got.text)
+
+
+def check_noop(app: Any, customer: Customer) -> None:
+    """Re-posting the page's own answers must not write, or the no-op POST would not be one."""
+    client = app.test_client()
+    client.set_cookie("session", customer.cookie)
+    html = client.get(customer.page).text
     again = client.post(
-        first.page, data=noop_body(first, found(VERSION, html)), content_type=MULTIPART
+        customer.page, data=noop_body(customer, found(VERSION, html)), content_type=MULTIPART
     )
     expect(again, 302)
-    if found(VERSION, client.get(first.page).text) != found(VERSION, html):
+    if found(VERSION, client.get(customer.page).text) != found(VERSION, html):
         raise RuntimeError("re-posting the same answers wrote: the no-op POST would not be one")
-    return customers, html
 
 
 def noop_body(customer: Customer, version: str) -> bytes:
@@ -225,36 +309,84 @@ def write_body(customer: Customer) -> bytes:
     return multipart(form_fields(customer.csrf, VERSION_MARK, answers))
 
 
+@contextmanager
+def scratch_database(url: str) -> Iterator[str]:
+    """A PostgreSQL database of the bench's own: created now (never one that exists), dropped
+    at the end. Other URLs are used as they are."""
+    if not url.startswith("postgresql"):
+        yield url
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    name = target.database or ""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
+        raise SystemExit(f"name a new database in --database-url (lower case, digits, _): {name!r}")
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
+            admin.dispose()
+            raise SystemExit(f"database {name!r} exists: the bench only uses one it creates")
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 # -- the baseline: bare Flask, the same HTML from a template compiled once ------------------------
 
 
 def baseline_template(html: str) -> str:
-    """The page as a Jinja template: the CSRF token and version are variables, the rest raw."""
+    """The page as a Jinja template: the CSRF token and version (when the page has them) are
+    variables, the rest raw."""
     source = html
     for pattern, name in ((VERSION, "version"), (CSRF, "csrf_token")):  # the later one first
         match = pattern.search(source)
-        assert match is not None
+        if match is None:
+            continue
         start, end = match.span(1)
         source = f"{source[:start]}{{% endraw %}}{{{{ {name} }}}}{{% raw %}}{source[end:]}"
     return "{% raw %}" + source + "{% endraw %}"
 
 
-def baseline_app() -> Any:
-    """Gunicorn's app for the baseline: ``bench.web:baseline_app()``, HTML path in the env.
+def baseline_pages(prepared: Prepared) -> dict[str, dict[str, str]]:
+    """What :func:`baseline_app` serves: a template and its two values, by path."""
+    owners = {GET_PAGE: prepared.customers[0], GET_REVIEW: prepared.customers[0],
+              GET_SYNTHETIC: prepared.synthetic}  # fmt: skip
+    served = {}
+    for scenario, path in BASELINE_PAGES.items():
+        html = prepared.pages[scenario]
+        version = VERSION.search(html)
+        served[path] = {
+            "template": baseline_template(html),
+            "csrf": owners[scenario].csrf,
+            "version": version.group(1) if version else "",
+        }
+    return served
 
-    GET renders the precompiled template with two variables. POST parses the form (the same
+
+def baseline_app() -> Any:
+    """Gunicorn's app for the baseline: ``bench.web:baseline_app()``, pages' path in the env.
+
+    A GET renders a precompiled template with two variables. POST parses the form (the same
     multipart body our app gets), reads ``version`` as an int and answers 303 to a fixed URL:
     the least a save does, with no CSRF check, database, validation or flow.
     """
     from flask import Flask, redirect, request
 
-    data = json.loads(Path(os.environ[HTML_ENV]).read_text())
+    served = json.loads(Path(os.environ[HTML_ENV]).read_text())
     app = Flask("bench_baseline")
-    template = app.jinja_env.from_string(data["template"])
+    for path, page in served.items():
+        template = app.jinja_env.from_string(page["template"])
 
-    @app.get("/page")
-    def page() -> str:
-        return template.render(csrf_token=data["csrf"], version=data["version"])
+        def show(template: Any = template, page: dict[str, str] = page) -> str:
+            return str(template.render(csrf_token=page["csrf"], version=page["version"]))
+
+        app.add_url_rule(path, f"get{path}", show, methods=["GET"])
 
     @app.post("/page")
     def save() -> Any:
@@ -264,377 +396,50 @@ def baseline_app() -> Any:
     return app
 
 
-# -- servers --------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def gunicorn(
-    spec: str, env: dict[str, str], log_path: Path, ready: str, headers: dict[str, str]
-) -> Iterator[int]:
-    """Serve ``spec`` with 2 sync workers on a free port until the block ends; yield the port."""
-    port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "sync", "-b",
-               f"127.0.0.1:{port}", "--log-level", "warning", spec]  # fmt: skip
-    with log_path.open("wb") as out:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    try:
-        wait_ready(process, port, (ready, headers), log_path)
-        yield port
-    finally:
-        stop(process)
-
-
-def wait_ready(
-    process: subprocess.Popen[bytes], port: int, probe: tuple[str, dict[str, str]], log_path: Path
-) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited:\n{log_path.read_text()[-2000:]}")
-        try:
-            if fetch(port, *probe)[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"gunicorn did not answer {probe[0]} within 30 s")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(process.pid, sig)
-            process.wait(wait)
-            return
-        except ProcessLookupError:
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
-def fetch(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.request("GET", path, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, response.read().decode()
-    finally:
-        conn.close()
-
-
-# -- load -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What one connection sends over and over. ``write``: each expected answer bumps version."""
-
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes | None = None
-    version: int = 0
-    write: bool = False
-
-    def body_for(self, version: int) -> bytes | None:
-        return self.body and self.body.replace(VERSION_MARK.encode(), str(version).encode())
-
-
-@dataclass(frozen=True)
-class Scenario:
-    name: str
-    port: int
-    expected: int
-    plans: Callable[[], list[Plan]]  # built just before each run (a write run needs versions)
-    count_writes: bool = False  # compare versions before and after: how many POSTs saved
-
-
-@dataclass
-class Run:
-    """One run of the load generator."""
-
-    requests: int
-    seconds: float
-    p50_ms: float
-    p95_ms: float
-    errors: int  # an unexpected status, or a socket error
-    last_error: str = ""
-    writes: int | None = None
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
-
-
-@dataclass
-class Measurement:
-    """A scenario's runs, one a round: totals, and the median of the rounds' percentiles."""
-
-    name: str
-    runs: list[Run]
-
-    @property
-    def rps(self) -> float:
-        seconds = sum(r.seconds for r in self.runs)
-        return sum(r.requests for r in self.runs) / seconds if seconds else 0.0
-
-    @property
-    def p50_ms(self) -> float:
-        return statistics.median(r.p50_ms for r in self.runs)
-
-    @property
-    def p95_ms(self) -> float:
-        return statistics.median(r.p95_ms for r in self.runs)
-
-    @property
-    def errors(self) -> int:
-        return sum(r.errors for r in self.runs)
-
-    @property
-    def last_error(self) -> str:
-        return next((r.last_error for r in reversed(self.runs) if r.last_error), "")
-
-    @property
-    def writes(self) -> int | None:
-        counted = [r.writes for r in self.runs if r.writes is not None]
-        return sum(counted) if counted else None
-
-    def row(self) -> dict[str, Any]:
-        names = ("rps", "p50_ms", "p95_ms", "errors", "last_error", "writes")
-        return {"name": self.name, **{n: getattr(self, n) for n in names},
-                "requests": sum(r.requests for r in self.runs),
-                "rounds": [{**asdict(r), "rps": r.rps} for r in self.runs]}  # fmt: skip
-
-
-LUA = r"""
-local plans = {%(plans)s}
-local expected = %(expected)d
-local threads, count = {}, 0
-
-function setup(thread)
-  thread:set("id", count)
-  count = count + 1
-  table.insert(threads, thread)
-end
-
-function init(args)
-  plan = plans[id %% #plans + 1]
-  version, bad, last = plan.version, 0, 0
-end
-
-function request()
-  local body = plan.body and (plan.body:gsub("@VERSION@", tostring(version)))
-  return wrk.format(plan.method, plan.path, plan.headers, body)
-end
-
-function response(status, headers, body)
-  if status == expected then
-    if plan.write then version = version + 1 end
-    return
-  end
-  bad, last = bad + 1, status
-  local current = body and body:match('name="version" type="hidden" value="(%%d+)"')
-  if current then version = tonumber(current) end
-end
-
-function done(summary, latency, requests)
-  local bad, last = 0, 0
-  for _, thread in ipairs(threads) do
-    bad = bad + thread:get("bad")
-    if thread:get("last") ~= 0 then last = thread:get("last") end
-  end
-  local e = summary.errors
-  io.write(string.format(
-    'BENCH {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p95_us": %%d, "bad": %%d, ' ..
-    '"last": %%d, "socket": %%d}\n', summary.requests, summary.duration, latency:percentile(50),
-    latency:percentile(95), bad, last, e.connect + e.read + e.write + e.timeout))
-end
-"""
-
-
-def lua_string(value: str | bytes) -> str:
-    data = value.encode() if isinstance(value, str) else value
-    return (
-        '"'
-        + "".join(f"\\{b:03d}" if b < 32 or b in b'"\\' or b > 126 else chr(b) for b in data)
-        + '"'
-    )
-
-
-def lua_plan(plan: Plan) -> str:
-    headers = ", ".join(f"[{lua_string(k)}] = {lua_string(v)}" for k, v in plan.headers.items())
-    body = lua_string(plan.body) if plan.body else "nil"
-    return (
-        f"{{method = {lua_string(plan.method)}, path = {lua_string(plan.path)}, "
-        f"headers = {{{headers}}}, body = {body}, version = {plan.version}, "
-        f"write = {'true' if plan.write else 'false'}}}"
-    )
-
-
-def run_wrk(
-    scenario: Scenario, plans: list[Plan], seconds: float, connections: int, tmp: Path
-) -> Run:
-    script = tmp / "bench.lua"
-    tables = ",\n".join(lua_plan(p) for p in plans)
-    script.write_text(LUA % {"plans": tables, "expected": scenario.expected})
-    command = ["wrk", f"-t{connections}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
-               "-s", str(script), f"http://127.0.0.1:{scenario.port}"]  # fmt: skip
-    output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60).stdout
-    line = next((x for x in output.splitlines() if x.startswith("BENCH ")), None)
-    if line is None:
-        raise RuntimeError(f"wrk printed no result:\n{output}")
-    raw = json.loads(line.removeprefix("BENCH "))
-    return Run(
-        raw["requests"], raw["duration_us"] / 1e6, raw["p50_us"] / 1000,
-        raw["p95_us"] / 1000, raw["bad"] + raw["socket"],
-        f"status {raw['last']}" if raw["last"] else ("socket errors" if raw["socket"] else ""),
-    )  # fmt: skip
-
-
-class Connection(threading.Thread):
-    """The Python load generator's connection: keep-alive when the server allows it."""
-
-    def __init__(self, port: int, plan: Plan, expected: int, deadline: float) -> None:
-        super().__init__(daemon=True)
-        self.port, self.plan, self.expected, self.deadline = port, plan, expected, deadline
-        self.version, self.errors, self.last_error = plan.version, 0, ""
-        self.latencies: list[float] = []
-
-    def run(self) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        while time.perf_counter() < self.deadline:
-            try:
-                self.once(conn)
-            except (OSError, http.client.HTTPException) as exc:
-                self.errors, self.last_error = self.errors + 1, type(exc).__name__
-                conn.close()
-        conn.close()
-
-    def once(self, conn: http.client.HTTPConnection) -> None:
-        plan = self.plan
-        started = time.perf_counter()
-        conn.request(plan.method, plan.path, plan.body_for(self.version), plan.headers)
-        response = conn.getresponse()
-        body = response.read()
-        self.latencies.append(time.perf_counter() - started)
-        if response.status == self.expected:
-            self.version += plan.write
-            return
-        self.errors, self.last_error = self.errors + 1, f"status {response.status}"
-        current = VERSION.search(body.decode(errors="replace"))
-        self.version = int(current.group(1)) if current else self.version
-
-
-def run_python(
-    scenario: Scenario, plans: list[Plan], seconds: float, connections: int, _tmp: Path
-) -> Run:
-    started = time.perf_counter()
-    workers = [
-        Connection(scenario.port, plans[i % len(plans)], scenario.expected, started + seconds)
-        for i in range(connections)
-    ]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    elapsed = time.perf_counter() - started
-    latencies = sorted(x for w in workers for x in w.latencies) or [0.0]
-    return Run(
-        len(latencies), elapsed, percentile(latencies, 50) * 1000,
-        percentile(latencies, 95) * 1000, sum(w.errors for w in workers),
-        next((w.last_error for w in workers if w.last_error), ""),
-    )  # fmt: skip
-
-
-def percentile(ordered: list[float], p: float) -> float:
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 # -- scenarios ------------------------------------------------------------------------------------
 
 
-def scenarios(app_port: int, base_port: int, customers: list[Customer]) -> list[Scenario]:
-    """Baseline then ours, in each round, so that drift in the machine's load touches both."""
-    first, writers = customers[0], customers[1:]
-    get = Plan("GET", first.page, first.headers)
-    version = page_version(app_port, first.page, first.headers)
-    post = post_plan(first, noop_body(first, VERSION_MARK), version)
+def scenarios(app: Server, base: Server, prepared: Prepared) -> list[Scenario]:
+    """Each baseline just before ours, in each round, so that drift in the machine's load
+    touches both sides of a ratio alike."""
+    first, writers = prepared.customers[0], prepared.customers[1:]
+    synthetic = prepared.synthetic
+    reads = {
+        GET_PAGE: Plan("GET", first.page, first.headers),
+        GET_REVIEW: Plan("GET", first.review, first.headers),
+        GET_SYNTHETIC: Plan("GET", synthetic.page, synthetic.headers),
+    }
+    post = post_plan(first, noop_body(first, VERSION_MARK), 0)
 
     def noop() -> list[Plan]:
-        return [replace(post, version=page_version(app_port, post.path, post.headers))]
+        version = timing.page_version(app.port, post.path, post.headers)
+        return [replace(post, version=version)]
 
     def writes() -> list[Plan]:
         return [
-            post_plan(c, write_body(c), page_version(app_port, c.page, c.headers), write=True)
+            post_plan(c, write_body(c), timing.page_version(app.port, c.page, c.headers), True)
             for c in writers
         ]
 
+    def fixed(plan: Plan) -> Callable[[], list[Plan]]:
+        return lambda: [plan]
+
+    out = []
+    for name, plan in reads.items():
+        baseline_plan = Plan("GET", BASELINE_PAGES[name], {})
+        out += [Scenario("baseline " + name, base, 200, fixed(baseline_plan)),
+                Scenario(name, app, 200, fixed(plan))]  # fmt: skip
     return [
-        Scenario("baseline GET", base_port, 200, lambda: [replace(get, path="/page")]),
-        Scenario("GET page", app_port, 200, lambda: [get]),
-        Scenario("baseline POST", base_port, 303, lambda: [replace(post, path="/page")]),
-        Scenario("POST page (no-op save)", app_port, 302, noop, count_writes=True),
-        Scenario("POST page (real write)", app_port, 302, writes, count_writes=True),
+        *out,
+        Scenario("baseline POST", base, 303, fixed(replace(post, path="/page"))),
+        Scenario(POST_NOOP, app, 302, noop, count_writes=True),
+        Scenario(POST_WRITE, app, 302, writes, count_writes=True),
     ]
 
 
 def post_plan(customer: Customer, body: bytes, version: int, write: bool = False) -> Plan:
     headers = {**customer.headers, "Content-Type": MULTIPART}
     return Plan("POST", customer.page, headers, body, version, write)
-
-
-def page_version(port: int, path: str, headers: dict[str, str] | None = None) -> int:
-    status, html = fetch(port, path, headers)
-    if status != 200:
-        raise RuntimeError(f"GET {path}: {status}")
-    return int(found(VERSION, html))
-
-
-def measure(
-    all_scenarios: list[Scenario], args: argparse.Namespace, tmp: Path
-) -> list[Measurement]:
-    """``rounds`` rounds of every scenario in turn; each scenario warms up before its first."""
-    run = run_wrk if use_wrk(args) else run_python
-    results = [Measurement(s.name, []) for s in all_scenarios]
-    seconds = args.seconds / args.rounds
-    for round_ in range(args.rounds):
-        for scenario, result in zip(all_scenarios, results, strict=True):
-            log(f"round {round_ + 1}/{args.rounds}: {scenario.name}")
-            if round_ == 0 and args.warmup > 0:
-                run_counted(run, scenario, args.warmup, args.connections, tmp)
-            result.runs.append(run_counted(run, scenario, seconds, args.connections, tmp))
-    return results
-
-
-def run_counted(
-    run: Callable[..., Run], scenario: Scenario, seconds: float, connections: int, tmp: Path
-) -> Run:
-    """One run; for a POST of ours, how many versions it moved, once the server is idle."""
-    plans = scenario.plans()
-    outcome: Run = run(scenario, plans, seconds, connections, tmp)
-    if scenario.count_writes:
-        outcome.writes = settled_versions(scenario.port, plans) - sum(p.version for p in plans)
-    return outcome
-
-
-def settled_versions(port: int, plans: list[Plan]) -> int:
-    """The versions' sum once it stops moving: requests in flight when wrk stopped still save."""
-    total = -1
-    for _ in range(50):
-        previous, total = total, sum(page_version(port, p.path, p.headers) for p in plans)
-        if total == previous:
-            break
-        time.sleep(0.2)
-    return total
 
 
 def use_wrk(args: argparse.Namespace) -> bool:
@@ -645,33 +450,47 @@ def use_wrk(args: argparse.Namespace) -> bool:
 
 
 def verdicts(results: list[Measurement]) -> dict[str, dict[str, Any]]:
-    """Ratio to the baseline: the median of the rounds' ratios (each round's pair ran together)."""
+    """Each target's ratio: the median of the rounds' ratios (each round's pair ran together)."""
     by_name = {m.name: m for m in results}
     out = {}
-    for name, (baseline, target) in TARGETS.items():
-        pairs = zip(by_name[name].runs, by_name[baseline].runs, strict=True)
+    for name, (other, target) in TARGETS.items():
+        pairs = zip(by_name[name].runs, by_name[other].runs, strict=True)
         ratios = [ours.rps / base.rps if base.rps else 0.0 for ours, base in pairs]
         ratio = statistics.median(ratios)
-        out[name] = {"baseline": baseline, "ratio": ratio, "round_ratios": ratios,
+        out[name] = {"measure": "req/s", "baseline": other, "ratio": ratio, "round_ratios": ratios,
                      "target": target, "pass": ratio >= target}  # fmt: skip
+    for name, (other, limit) in COST_TARGETS.items():
+        pairs = zip(by_name[name].runs, by_name[other].runs, strict=True)
+        ratios = [ours.cpu_ms / base.cpu_ms if base.cpu_ms else 0.0 for ours, base in pairs]
+        ratio = statistics.median(ratios)
+        out[name] = {"measure": "cpu/req", "baseline": other, "ratio": ratio,
+                     "round_ratios": ratios, "target": limit, "pass": 0 < ratio <= limit}  # fmt: skip
     return out
 
 
 def print_table(results: list[Measurement], checks: dict[str, dict[str, Any]]) -> None:
     print(
-        f"{'scenario':<24} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6} {'saves':>6}"
-        f"  {'ratio (rounds)':<20} target"
+        f"{'scenario':<36} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms/req':>10}"
+        f" {'errors':>6} {'saves':>6}  {'ratio (rounds)':<20} target"
     )
-    print("-" * 96)
+    print("-" * 122)
     for m in sorted(results, key=lambda m: (m.name.startswith("baseline"), m.name)):
         saves = "-" if m.writes is None else str(m.writes)
         print(
-            f"{m.name:<24} {m.rps:>7.1f} {m.p50_ms:>7.1f} {m.p95_ms:>7.1f} {m.errors:>6}"
-            f" {saves:>6}  {verdict(checks.get(m.name))}"
+            f"{m.name:<36} {m.rps:>7.1f} {m.p50_ms:>7.1f} {m.p99_ms:>7.1f} {m.cpu_ms:>10.2f}"
+            f" {m.errors:>6} {saves:>6}  {verdict(checks.get(m.name))}"
         )
     for m in results:
         if m.errors:
             print(f"{m.name}: {m.errors} errors, the last: {m.last_error}")
+    by_name = {m.name: m for m in results}
+    for name, path in BASELINE_PAGES.items():
+        ours, base = by_name[name], by_name["baseline " + name]
+        if base.rps and base.cpu_ms:
+            print(
+                f"{name} ({path} on the baseline): {ours.rps / base.rps:.2f} of its req/s, "
+                f"{ours.cpu_ms / base.cpu_ms:.1f}x its CPU a request"
+            )
 
 
 def verdict(check: dict[str, Any] | None) -> str:
@@ -680,6 +499,8 @@ def verdict(check: dict[str, Any] | None) -> str:
     spread = f"{min(check['round_ratios']):.2f}-{max(check['round_ratios']):.2f}"
     outcome = "PASS" if check["pass"] else "FAIL"
     ratio = f"{check['ratio']:.2f} ({spread})"
+    if check["measure"] == "cpu/req":
+        return f"{ratio:<20} <= {check['target']:.2f}x {check['baseline']} CPU/req {outcome}"
     return f"{ratio:<20} >= {check['target']:.2f} {outcome}"
 
 
@@ -690,10 +511,13 @@ def report(results: list[Measurement], info: dict[str, Any], as_json: bool) -> N
         print(json.dumps({**info, "results": rows}, indent=2))
         return
     print(
-        f"gunicorn, 2 sync workers a side; {info['loadgen']}, {info['connections']} connections; "
-        f"{info['rounds']} rounds of {info['seconds'] / info['rounds']:g} s a row after "
-        f"{info['warmup']:g} s warm-up; {info['database']}; rate limits in "
-        f"{info['ratelimit']}; page '{MEASURED}' ({info['page_bytes']} bytes)\n"
+        f"gunicorn as in production on both sides ({info['serving']}); {info['loadgen']}, "
+        f"{info['connections']} connections; {info['rounds']} rounds of "
+        f"{info['seconds'] / info['rounds']:g} s a row after {info['warmup']:g} s warm-up; "
+        f"{info['database']}; rate limits in {info['ratelimit']}; pages '{MEASURED}' "
+        f"({info['page_bytes']} bytes), review ({info['review_bytes']} bytes), synthetic "
+        f"'{info['synthetic_page']}' ({info['synthetic_bytes']} bytes). CPU: the 2 workers' "
+        "utime + stime over the requests served.\n"
     )
     print_table(results, checks)
 
@@ -703,44 +527,58 @@ def report(results: list[Measurement], info: dict[str, Any], as_json: bool) -> N
 
 # (label, path suffix, function) of the parts a request's time is shared among; they overlap
 PARTS = (
-    ("before_request: link + response", "questionnaire/web/customer/blueprint.py", "load_link"),
+    ("session cookie: open", "flask/sessions.py", "open_session"),
+    ("session cookie: save", "flask/sessions.py", "save_session"),
+    ("Flask-Login user loader", "flask_login/login_manager.py", "_load_user"),
+    ("link lookup (before_request)", "questionnaire/web/customer/blueprint.py", "_open_link"),
+    ("  SQLAlchemy Session.execute", "sqlalchemy/orm/session.py", "execute"),
     ("flow evaluate (all calls)", "questionnaire/engine/flow.py", "evaluate"),
     ("  answer parsing in it", "questionnaire/engine/answers.py", "parse_answer"),
     ("submit_page", "questionnaire/engine/submit.py", "submit_page"),
-    ("page_form (WTForms class)", "questionnaire/web/forms.py", "page_form"),
-    ("template render", "flask/templating.py", "_render"),
-    ("SQLAlchemy Session.execute", "sqlalchemy/orm/session.py", "execute"),
+    ("page render (pages.py)", "questionnaire/web/pages.py", "render_page"),
+    ("review render (finish.py)", "questionnaire/web/customer/finish.py", "_review_page"),
+    ("  Jinja render", "jinja2/environment.py", "render"),
+    ("  url_for", "flask/helpers.py", "url_for"),
+    ("  csrf_token", "flask_wtf/csrf.py", "generate_csrf"),
     ("CSRF check (parses the form)", "flask_wtf/csrf.py", "protect"),
-    ("rate limiter", "flask_limiter/_extension.py", "_check_request_limit"),
+    ("response headers", "questionnaire/web/security.py", "headers"),
 )
 
 
-def profile(config: dict[str, str], customer: Customer, requests: int, top: int) -> None:
-    """Time, then cProfile, ``requests`` GETs and no-op POSTs of the page via the test client."""
+def profile(config: dict[str, str], prepared: Prepared, requests: int, top: int) -> None:
+    """Time (CPU), then cProfile, ``requests`` of each page's GET and the no-op POST in-process."""
     import questionnaire
 
     app = questionnaire.create_app(config)
-    client = app.test_client()
-    client.set_cookie("session", customer.cookie)
-    body = noop_body(customer, found(VERSION, client.get(customer.page).text))
-    for label, call in (
-        ("GET", lambda: client.get(customer.page)),
-        ("POST no-op", lambda: client.post(customer.page, data=body, content_type=MULTIPART)),
-    ):
-        median = statistics.median(timed(call) for _ in range(requests)) * 1000
+    first, synthetic = prepared.customers[0], prepared.synthetic
+    client, other = app.test_client(), app.test_client()
+    client.set_cookie("session", first.cookie)
+    other.set_cookie("session", synthetic.cookie)
+    body = noop_body(first, found(VERSION, client.get(first.page).text))
+    calls: list[tuple[str, Callable[[], Any]]] = [
+        (GET_PAGE, lambda: client.get(first.page)),
+        (GET_REVIEW, lambda: client.get(first.review)),
+        (GET_SYNTHETIC, lambda: other.get(synthetic.page)),
+        (POST_NOOP, lambda: client.post(first.page, data=body, content_type=MULTIPART)),
+    ]
+    for label, call in calls:
+        for _ in range(20):
+            call()
+        median = statistics.median(cpu_timed(call) for _ in range(requests)) * 1000
         profiler = cProfile.Profile()
         for _ in range(requests):
             profiler.runcall(call)
         stats = pstats.Stats(profiler, stream=sys.stdout)
-        print(f"\n== {label}: {median:.2f} ms a request in-process (median of {requests})")
+        print(f"\n== {label}: {median:.2f} ms of CPU a request in-process (median of {requests})")
         print_parts(stats, requests)
         stats.sort_stats("cumulative").print_stats(top)
 
 
-def timed(call: Callable[[], Any]) -> float:
-    started = time.perf_counter()
+def cpu_timed(call: Callable[[], Any]) -> float:
+    """The process's CPU time for one call: steadier than the clock on a shared machine."""
+    started = time.process_time()
     call()
-    return time.perf_counter() - started
+    return time.process_time() - started
 
 
 def print_parts(stats: pstats.Stats, requests: int) -> None:
@@ -767,11 +605,35 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=2, help="before a scenario's first run")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections")
     parser.add_argument("--json", action="store_true", help="print a JSON object")
-    parser.add_argument("--database-url", help="a scratch database instead of SQLite in tmp")
+    parser.add_argument(
+        "--database-url", help="postgresql+psycopg://.../NAME: a database to create and drop"
+    )
     parser.add_argument("--ratelimit-storage", default="memory://", help="e.g. redis://...")
     parser.add_argument("--python-load", action="store_true", help="do not use wrk")
     parser.add_argument("--profile", type=int, metavar="N", help="only cProfile N requests")
     return parser.parse_args(argv)
+
+
+def serve(
+    stack: ExitStack, tmp: Path, config: dict[str, str], prepared: Prepared
+) -> tuple[Server, Server, list[str]]:
+    """Our app and the baseline under gunicorn, both with production's serving settings."""
+    from questionnaire.cli_app import SERVING, THREADS
+
+    flags = timing.gunicorn_flags(SERVING, THREADS)
+    pages_path = tmp / "baseline.json"
+    pages_path.write_text(json.dumps(baseline_pages(prepared)))
+    env = {f"QUESTIONNAIRE_{key}": value for key, value in config.items()}
+    first = prepared.customers[0]
+    app = stack.enter_context(
+        timing.gunicorn("questionnaire:create_app()", flags, env, tmp / "app.log",
+                        (first.page, first.headers))
+    )  # fmt: skip
+    base = stack.enter_context(
+        timing.gunicorn("bench.web:baseline_app()", flags, {HTML_ENV: str(pages_path)},
+                        tmp / "base.log", ("/page", {}))
+    )  # fmt: skip
+    return app, base, flags
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -779,34 +641,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # still stop the servers
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-web-")))
-        database = args.database_url or f"sqlite:///{tmp / 'bench.sqlite'}"
+        database = stack.enter_context(
+            scratch_database(args.database_url or f"sqlite:///{tmp / 'bench.sqlite'}")
+        )
         config = app_config(tmp, database, args.ratelimit_storage)
         count = 1 if args.profile else args.connections + 1
-        log(f"set-up: {count} customers on '{DEFINITION}', up to '{MEASURED}'")
-        customers, html = prepare(config, count)
+        log(f"set-up: {count} customers on '{DEFINITION}', up to '{MEASURED}', and one on a "
+            f"{SYNTHETIC_QUESTIONS}-question definition")  # fmt: skip
+        prepared = prepare(config, count, tmp)
         if args.profile:
-            profile(config, customers[0], args.profile, 30)
+            profile(config, prepared, args.profile, 30)
             return 0
-        html_path = tmp / "baseline.json"
-        template = baseline_template(html)
-        html_path.write_text(json.dumps(
-            {"template": template, "csrf": customers[0].csrf, "version": found(VERSION, html)}
-        ))  # fmt: skip
-        env = {f"QUESTIONNAIRE_{key}": value for key, value in config.items()}
-        first = customers[0]
-        app_port = stack.enter_context(
-            gunicorn("questionnaire:create_app()", env, tmp / "app.log", first.page, first.headers)
-        )
-        base_env = {HTML_ENV: str(html_path)}
-        base_port = stack.enter_context(
-            gunicorn("bench.web:baseline_app()", base_env, tmp / "base.log", "/page", {})
-        )
-        results = measure(scenarios(app_port, base_port, customers), args, tmp)
+        app, base, flags = serve(stack, tmp, config, prepared)
+        run = timing.run_wrk if use_wrk(args) else timing.run_python
+        results = timing.measure(
+            scenarios(app, base, prepared), run, rounds=args.rounds, seconds=args.seconds,
+            warmup=args.warmup, connections=args.connections, tmp=tmp,
+        )  # fmt: skip
         info = {
             "loadgen": "wrk" if use_wrk(args) else "python", "connections": args.connections,
             "seconds": args.seconds, "rounds": args.rounds, "warmup": args.warmup,
             "database": database.split(":", 1)[0], "ratelimit": args.ratelimit_storage,
-            "page_bytes": len(html.encode()),
+            "serving": "2 workers " + " ".join(flags),
+            "page_bytes": len(prepared.pages[GET_PAGE].encode()),
+            "review_bytes": len(prepared.pages[GET_REVIEW].encode()),
+            "synthetic_page": prepared.synthetic.page_id,
+            "synthetic_bytes": len(prepared.pages[GET_SYNTHETIC].encode()),
         }  # fmt: skip
         report(results, info, args.json)
     return 0
