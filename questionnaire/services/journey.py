@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy import and_, bindparam, select
+from sqlalchemy.orm import Session, contains_eager, defer, load_only
 
 from questionnaire.engine import (
     REVIEW,
@@ -66,23 +66,39 @@ class OpenLink:
         return self.response is not None and self.response.status is ResponseStatus.SUBMITTED
 
 
-def open_link(db: Session, context: Context, token: str) -> OpenLink:
-    """The link a token opens, with its one response, in one query. Reads only."""
+#: The link, its engagement and its response in one statement, built once (so its cache key
+#: is computed once, not on every request), with only the columns of the link and engagement
+#: that requests read (others load on first use).
+_LINK_AND_RESPONSE = (
+    select(Link, Response)
+    .join(Link.engagement)
+    .outerjoin(
+        Response,
+        and_(
+            Response.engagement_id == Link.engagement_id,
+            Response.definition_id == Link.definition_id,
+        ),
+    )
+    .options(
+        load_only(Link.id, Link.engagement_id, Link.definition_id, Link.expires_at,
+                  Link.revoked_at),
+        contains_eager(Link.engagement).load_only(Engagement.id, Engagement.customer),
+    )
+    .where(Link.token_hash == bindparam("token_hash"))
+)  # fmt: skip
+#: The same without the answers, which are loaded on first use. A GET whose flow is cached
+#: never reads them (the flow holds the page's answers), so its cost does not grow with the
+#: questionnaire.
+_WITHOUT_ANSWERS = _LINK_AND_RESPONSE.options(defer(Response.answers))
+
+
+def open_link(db: Session, context: Context, token: str, *, with_answers: bool = True) -> OpenLink:
+    """The link a token opens, with its engagement and its one response, in one query. Reads
+    only. ``with_answers``: load the answers now (a save reads them); else on first use."""
     if not valid_shape(token):
         raise LinkRefused(LinkState.UNKNOWN)
-    row = db.execute(
-        select(Link, Response)
-        .join(Link.engagement)
-        .outerjoin(
-            Response,
-            and_(
-                Response.engagement_id == Link.engagement_id,
-                Response.definition_id == Link.definition_id,
-            ),
-        )
-        .options(contains_eager(Link.engagement))
-        .where(Link.token_hash == token_hash(token))
-    ).first()
+    statement = _LINK_AND_RESPONSE if with_answers else _WITHOUT_ANSWERS
+    row = db.execute(statement, {"token_hash": token_hash(token)}).first()
     if row is None:
         raise LinkRefused(LinkState.UNKNOWN)
     link, response = row
