@@ -1,5 +1,5 @@
-"""How answers and the pages around them are shown: phone numbers as people write them, a start
-page that says each thing once, a favicon."""
+"""How answers and the pages around them are shown: phone numbers as people write them, text
+typed one item per line kept on its lines, a start page that says each thing once, a favicon."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -17,8 +18,10 @@ from questionnaire.engine.model import LongTextQuestion, SimpleTypedQuestion
 from tests.conftest import ROOT, app_config
 
 from .customer import Customer, invite
+from .engineer import log_in, make_engineer
 
 PHONE = SimpleTypedQuestion(id="phone", type="phone", label="Phone number")
+STATIC = ROOT / "questionnaire" / "web" / "static"
 
 CONTACT = """\
 id: contact
@@ -106,6 +109,57 @@ def real_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     application = _app(database_url, tmp_path, ROOT / "definitions")
     yield application
     application.extensions["db_engine"].dispose()
+
+
+def _answer_value(html: str, label: str) -> str:
+    """The HTML of the value in the summary list row whose key is ``label``."""
+    found = re.search(
+        rf'<dt class="summary-list__key">{re.escape(label)}</dt>\s*'
+        r'<dd class="summary-list__value">(.*?)</dd>',
+        html,
+        re.S,
+    )
+    assert found, f"no answer to {label!r} on the page"
+    return found.group(1)
+
+
+def _stylesheet_rule(selector: str) -> str:
+    css = (STATIC / "app.css").read_text()
+    found = re.search(rf"(?m)^{re.escape(selector)} \{{([^}}]*)\}}", css)
+    assert found, f"no rule for {selector} in app.css"
+    return found.group(1)
+
+
+SERVERS = "pacs-1.example.org\r\npacs-2.example.org\r\n<b>pacs-3</b>"
+
+
+@pytest.fixture(params=["review", "engineer's answers"])
+def summary_page(request: pytest.FixtureRequest, contact_app: Flask) -> str:
+    """Once answered: the customer's review page, or the engineer's page of the answers."""
+    customer = Customer(contact_app.test_client(), invite(contact_app, definition="contact"))
+    assert customer.start().status_code == 302
+    answers: dict[str, Any] = {"phone": "+441134960123", "servers": SERVERS}
+    assert customer.answer("contact", answers).status_code == 302
+    if request.param == "review":
+        page = customer.get("/review")
+    else:
+        make_engineer(contact_app)
+        page = log_in(contact_app).get("/e/engagements/1")
+    assert page.status_code == 200
+    return str(page.text)
+
+
+def test_pages_show_a_phone_number_as_people_write_it(summary_page: str) -> None:
+    assert _answer_value(summary_page, "Phone number") == "+44 113 496 0123"
+
+
+def test_pages_show_text_typed_one_item_per_line_on_its_lines(summary_page: str) -> None:
+    # Escaped as ever, one line per line typed, and nothing around it that would show as a
+    # line of its own once line breaks show.
+    assert _answer_value(summary_page, "Real servers") == (
+        "pacs-1.example.org\npacs-2.example.org\n&lt;b&gt;pacs-3&lt;/b&gt;"
+    )
+    assert "white-space: pre-line" in _stylesheet_rule(".summary-list__value:not(:has(> p))")
 
 
 def test_the_start_page_says_each_thing_once(real_app: Flask) -> None:
