@@ -1,4 +1,5 @@
-"""Filters and globals the templates use. Autoescaping stays on: every answer is text."""
+"""Filters the templates use, and what the customer's fields share with them. Autoescaping
+stays on: every answer is text."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from typing import Any
 
 from flask import Flask
 
-from questionnaire.engine import ShownQuestion
 from questionnaire.engine.answers import display
 from questionnaire.engine.model import Question
 
@@ -30,10 +30,6 @@ def filesize(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
-def shown_choices(shown: ShownQuestion) -> list[tuple[str, str, str | None]]:
-    return [(c.value, c.label, c.hint) for c in shown.choices]
-
-
 @cache
 def time_zones() -> list[str]:
     return sorted(
@@ -44,6 +40,3 @@ def time_zones() -> list[str]:
 def register(app: Flask) -> None:
     app.jinja_env.filters["display"] = display_answer
     app.jinja_env.filters["filesize"] = filesize
-    app.jinja_env.filters["accept_attr"] = lambda kind: ACCEPT.get(kind, "")
-    app.jinja_env.globals["shown_choices"] = shown_choices
-    app.jinja_env.globals["time_zones"] = time_zones

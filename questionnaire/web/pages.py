@@ -1,29 +1,47 @@
-"""Rendering question pages and record pages from what the use cases return."""
+"""Rendering the customer's pages from what the use cases return.
+
+The page frames are Jinja templates; the parts that repeat per question (fields, records, the
+review's rows) are built in Python (:mod:`.fields`, :mod:`.summary`), and the page's URLs are
+made once per request (:mod:`.customer_urls`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from flask import render_template
+from flask import current_app
 
-from questionnaire.engine import PageState
+from questionnaire.engine import FlowResult, PageState
 from questionnaire.engine.model import Question
-from questionnaire.services.inputs import input_values
+from questionnaire.services.inputs import input_value
 from questionnaire.services.journey import PageView, preview_page
 from questionnaire.services.records import RecordView
 
-from .forms import ActionForm
+from . import fields
+from .customer_urls import customer_urls
+from .summary import summary
 
 
-def page_questions(state: PageState) -> list[Question]:
-    """The questions shown on the page now."""
-    return [shown.question for shown in state.questions]
+def _render(template: str, **context: Any) -> str:
+    """A customer template rendered from the app's Jinja environment, without Flask's
+    ``render_template`` around it (some 30 µs a page): customer pages use no context
+    processor's values (nobody signs in, and ``g``, ``request``, ``session``, ``config``,
+    ``url_for`` and ``csrf_token`` are the environment's globals), and no one listens to the
+    template signals."""
+    return current_app.jinja_env.get_template(template).render(context)
 
 
 def all_questions(view: PageView) -> list[Question]:
     """Every question of the page, shown or not: a POST may reveal some (the server decides)."""
     return [cq.question for cq in view.q.pages[view.page_id].questions]
+
+
+def shown_values(state: PageState) -> dict[str, Any]:
+    """The stored answers of the questions shown, as their inputs show them. They come from
+    the flow (which holds each shown question's answer), so a page never reads the whole set
+    of answers again."""
+    return {shown.id: input_value(shown.question, shown.value) for shown in state.questions}
 
 
 def _ordered_errors(state: PageState, errors: Mapping[str, str]) -> list[tuple[str, str]]:
@@ -40,62 +58,66 @@ def render_page(
     *,
     notice: str | None = None,
     status: int = 200,
-    revealed: tuple[str, ...] = (),
 ) -> tuple[str, int]:
     """The page: typed ``values`` shown back (else the stored answers), with ``errors``."""
     state = view.state
-    if values is None:
-        values = input_values(page_questions(state), view.response.answers)
+    values = shown_values(state) if values is None else values
     errors = errors or {}
-    html = render_template(
+    urls = customer_urls()
+    with_zones = any(shown.type == "timezone" for shown in state.questions)
+    html = _render(
         "customer/page.html",
         q=view.q,
         view=view,
         state=state,
         version=str(view.response.version),
-        values=values,
-        errors=errors,
+        number=view.number,
+        pages=len(view.flow.path),
+        percent=round(view.flow.progress * 100),
         error_list=_ordered_errors(state, errors),
         notice=notice,
-        revealed=revealed,
+        back=urls.page(view.previous) if view.previous else urls.start,
+        action=urls.page(state.id),
+        preview=urls.preview(state.id),
+        questions=fields.questions(state, values, errors, urls),
+        time_zones=fields.time_zone_list() if with_zones else "",
     )
     return html, status
 
 
-def render_preview(view: PageView, typed: Mapping[str, Any], version: str) -> str:
+def render_preview(view: PageView, typed: Mapping[str, Any]) -> str:
     """The page's questions for what is typed so far (the script swaps them in)."""
     state = preview_page(view, typed)
-    values = {**input_values(page_questions(state), {}), **typed}
-    return render_template(
-        "customer/_questions.html",
-        q=view.q,
-        view=view,
-        state=state,
-        version=version,
-        values=values,
-        errors={},
-        error_list=[],
-        notice=None,
-        revealed=(),
-    )
+    # What is typed, and nothing stored: questions it does not hold (files) show empty.
+    empty = {shown.id: input_value(shown.question, None) for shown in state.questions}
+    values = {**empty, **typed}
+    return str(fields.questions(state, values, {}, customer_urls()))
 
 
 def render_record(record: RecordView) -> tuple[str, int]:
-    form = ActionForm()
-    form.version.data = str(record.page.response.version)
     order = {f.id: n for n, f in enumerate(record.field_questions)}
     error_list = sorted(record.errors.items(), key=lambda item: order.get(item[0], len(order)))
-    html = render_template(
+    urls = customer_urls()
+    html = _render(
         "customer/record.html",
-        q=record.page.q,
-        view=record.page,
         group=record.group,
         index=record.index,
-        fields=record.fields,
-        form=form,
-        values=record.values,
-        errors=dict(record.errors),
+        version=str(record.page.response.version),
+        fields=fields.fields(record.fields, record.values, record.errors),
         error_list=error_list,
         notice=record.notice,
+        back=urls.page(record.page.page_id, record.group.id),
     )
     return html, record.status
+
+
+def render_summary(template: str, flow: FlowResult, *, changeable: bool, **context: Any) -> str:
+    """The review (``changeable``: a Change link per answer) or the summary after submission."""
+    urls = customer_urls()
+    return _render(
+        template,
+        flow=flow,
+        urls=urls,
+        summary=summary(flow, urls if changeable else None),
+        **context,
+    )

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, g, redirect, request, url_for
-from flask_wtf.csrf import CSRFError
+from flask import Blueprint, abort, current_app, g, redirect, request, url_for
+from flask_login import AnonymousUserMixin
+from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms import ValidationError
 
 from questionnaire.services import journey
 from questionnaire.services.links import LinkState
 from questionnaire.store import db
 from questionnaire.web.context import services
 from questionnaire.web.errors import render_error
-from questionnaire.web.forms import ActionForm, raw_values
+from questionnaire.web.forms import raw_values
 from questionnaire.web.guessing import count_failed_lookup
 from questionnaire.web.pages import all_questions, render_page
 
@@ -47,6 +49,10 @@ SESSION_ENDED = "Your session expired. Go back, reload the page and try again."
 @bp.url_value_preprocessor
 def _pull_token(endpoint: str | None, values: dict[str, Any] | None) -> None:
     g.token = (values or {}).pop("token", "")
+    # Customers never sign in: Flask-Login's user loader (and its session protection, which
+    # rewrites the session cookie when no engineer is signed in) has nothing to do here. It
+    # reads the user from ``g._login_user`` when set, so set it before anything asks.
+    g._login_user = AnonymousUserMixin()
 
 
 @bp.url_defaults
@@ -58,7 +64,9 @@ def _add_token(endpoint: str, values: dict[str, Any]) -> None:
 @bp.before_request
 def _open_link() -> None:
     try:
-        g.opened = journey.open_link(db.session(), services(), g.token)
+        # A GET reads the answers only if its flow is not cached: they are loaded on use.
+        with_answers = request.method == "POST"
+        g.opened = journey.open_link(db.session(), services(), g.token, with_answers=with_answers)
     except journey.LinkRefused as refused:
         count_failed_lookup()
         status, title, advice = LINK_MESSAGES[refused.state]
@@ -85,14 +93,22 @@ def go(target: journey.Go) -> WerkzeugResponse:
     return redirect(url_for(endpoint))
 
 
-def checked_form() -> ActionForm | None:
-    """The posted form if its CSRF token holds, else ``None``."""
-    form = ActionForm()
-    return form if form.validate_on_submit() else None
+def csrf_held() -> bool:
+    """Whether the POST's CSRF token holds. CSRFProtect has checked it before any view (a bad
+    one is answered by :func:`_session_ended`), so this only checks again when that check is
+    turned off (``WTF_CSRF_CHECK_DEFAULT``), as a form would."""
+    if g.get("csrf_valid") or not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return True
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return False
+    return True
 
 
-def posted_version(form: ActionForm) -> int:
-    data = form.version.data or ""
+def posted_version() -> int:
+    """The version of the answers the posted form was built from (0 if it names none)."""
+    data = request.form.get("version", "")
     return int(data) if data.isascii() and data.isdigit() and len(data) < 10 else 0
 
 

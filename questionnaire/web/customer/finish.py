@@ -9,9 +9,9 @@ from flask import abort, render_template, request
 from questionnaire.services import journey, links
 from questionnaire.store import db
 from questionnaire.web.context import services
-from questionnaire.web.forms import ActionForm
+from questionnaire.web.pages import render_summary
 
-from .blueprint import bp, checked_form, go, opened, posted_version
+from .blueprint import bp, csrf_held, go, opened, posted_version
 
 
 @bp.get("/saved")
@@ -26,11 +26,10 @@ def saved() -> Any:
 
 
 def _review_page(review: journey.Review, *, notice: str | None = None, status: int = 200) -> Any:
-    form = ActionForm()
-    form.version.data = str(review.response.version)
-    page = render_template(
-        "customer/review.html", q=review.q, flow=review.flow, form=form, notice=notice
-    )
+    page = render_summary(
+        "customer/review.html", review.flow, changeable=True, notice=notice,
+        version=str(review.response.version),
+    )  # fmt: skip
     return page, status
 
 
@@ -42,13 +41,12 @@ def review() -> Any:
 
 @bp.post("/submit")
 def submit() -> Any:
-    form = checked_form()
-    if form is None:
+    if not csrf_held():
         abort(
             400,
             description="Your session expired. Open the link again and submit from the review page.",
         )
-    outcome = journey.submit(db.session(), services(), opened(), posted_version(form))
+    outcome = journey.submit(db.session(), services(), opened(), posted_version())
     if isinstance(outcome, journey.Go):
         return go(outcome)
     return _review_page(outcome, notice="conflict", status=409)
@@ -59,7 +57,7 @@ def done() -> Any:
     shown = journey.done(services(), opened())
     if isinstance(shown, journey.Go):
         return go(shown)
-    return render_template(
-        "customer/done.html", q=shown.q, flow=shown.flow, response=shown.response,
+    return render_summary(
+        "customer/done.html", shown.flow, changeable=False, response=shown.response,
         just_submitted=request.args.get("submitted") == "1",
     )  # fmt: skip

@@ -9,10 +9,10 @@ from flask import abort, redirect, render_template, request, url_for
 from questionnaire.services import journey, records, responses
 from questionnaire.store import db
 from questionnaire.web.context import services
-from questionnaire.web.forms import ActionForm
+from questionnaire.web.customer_urls import customer_urls
 from questionnaire.web.pages import render_record
 
-from .blueprint import bp, checked_form, go, opened, posted_version
+from .blueprint import bp, csrf_held, go, opened, posted_version
 
 NO_SUCH_ITEM = "That item does not exist."
 
@@ -42,13 +42,12 @@ def record(page_id: str, group: str, item: str) -> Any:
     view, shown = located
     if request.method == "GET":
         return render_record(records.record_form(view, shown, index))
-    form = checked_form()
-    if form is None:
+    if not csrf_held():
         return render_record(
             records.record_form(view, shown, index, _typed(located), status=400, notice="session")
         )
     outcome = records.save_record(
-        db.session(), services(), opened(), located, index, posted_version(form), _typed(located)
+        db.session(), services(), opened(), located, index, posted_version(), _typed(located)
     )
     return go(outcome) if isinstance(outcome, journey.Go) else render_record(outcome)
 
@@ -61,19 +60,17 @@ def remove(page_id: str, group: str, item: str) -> Any:
         return go(located)
     view, shown = located
     if request.method == "GET":
-        shown_form = ActionForm()
-        shown_form.version.data = str(view.response.version)
         return render_template(
-            "customer/remove.html", q=view.q, view=view, group=shown, index=index, form=shown_form
-        )
-    form = checked_form()
-    if form is None:
+            "customer/remove.html", group=shown, index=index, version=str(view.response.version),
+            back=customer_urls().page(page_id, group),
+        )  # fmt: skip
+    if not csrf_held():
         abort(400, description="Your session expired. Go back and try again.")
     if request.form.get("confirm") != "yes":
         return redirect(url_for(".page", page_id=page_id, _anchor=group))
     try:
         target = records.delete_record(
-            db.session(), services(), opened(), located, index, posted_version(form)
+            db.session(), services(), opened(), located, index, posted_version()
         )
     except responses.Conflict:
         abort(
