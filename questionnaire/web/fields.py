@@ -14,6 +14,7 @@ before it is joined in, and the result is marked safe once, at the end of each p
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,6 +31,10 @@ from questionnaire.engine.model import FileQuestion, Question
 from .customer_urls import CustomerUrls, RecordUrls
 from .jinja import ACCEPT, filesize, time_zones
 
+#: How a date is typed (the engine's parser reads exactly this form: ISO 8601).
+DATE_EXAMPLE = "For example, 2026-03-27"
+_ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
 _CHOICE_KINDS = ("choice", "yes_no", "multi_choice")
 _YES_NO = (("yes", "Yes", None), ("no", "No", None))
 # The input's attributes after its value, by question type; any other type is plain text.
@@ -40,13 +45,15 @@ _INPUT_ATTRS = {
     "integer": ' type="text" inputmode="numeric"',
     "port": ' type="text" inputmode="numeric"',
     "decimal": ' type="text" inputmode="decimal"',
-    "date": ' type="date"',
+    # Text, not type="date": a browser's date box shows its own locale's order (mm/dd/yyyy),
+    # which would contradict the ISO example in the hint that the engine's parser reads.
+    "date": ' type="text" spellcheck="false" autocomplete="off"',
     "ip_address": ' type="text" spellcheck="false" autocapitalize="none"',
     "cidr": ' type="text" spellcheck="false" autocapitalize="none"',
     "hostname": ' type="text" spellcheck="false" autocapitalize="none"',
     "timezone": ' type="text" list="time-zones" autocomplete="off"',
 }
-_NARROW = ("integer", "port", "decimal")
+_NARROW = ("integer", "port", "decimal", "date")
 
 
 @dataclass(frozen=True)
@@ -136,7 +143,7 @@ def field(shown: ShownQuestion, value: Any, error: str | None) -> Markup:
     """The question's form group: label (or legend), hint, help, inline error, input(s), notes."""
     parts = _parts(shown.question, shown.id)
     fid = parts.id
-    hint = shown.hint
+    hint = shown_hint(shown)
     described = [f"{fid}-hint"] if hint else []
     if error:
         described.append(f"{fid}-error")
@@ -181,6 +188,13 @@ def field(shown: ShownQuestion, value: Any, error: str | None) -> Markup:
 def escaped_label(shown: ShownQuestion) -> str:
     """The question's label as shown, escaped (once per question when nothing is piped in)."""
     return _parts(shown.question, shown.id).text(shown.label)
+
+
+def shown_hint(shown: ShownQuestion) -> str | None:
+    """The hint under the label; a date's always shows the form its answer is typed in."""
+    if shown.type != "date" or (shown.hint and _ISO_DATE.search(shown.hint)):
+        return shown.hint
+    return f"{shown.hint} {DATE_EXAMPLE}" if shown.hint else DATE_EXAMPLE
 
 
 def _options(parts: _Parts, shown: ShownQuestion, value: Any) -> str:

@@ -1,12 +1,14 @@
 """The fields, repeating groups and review rows built in Python (``web/fields.py``,
 ``web/summary.py``) escape every value they join into their markup: payloads in every text a
 definition gives each question type, in typed values, in answers and in error messages stay
-text, on every page that shows them.
+text, on every page that shows them. Also: the date field's hint shows the form its parser reads.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +18,12 @@ from flask import Flask
 from werkzeug.datastructures import FileStorage
 
 from questionnaire import create_app
-from questionnaire.engine import evaluate, load_text
+from questionnaire.engine import ShownQuestion, evaluate, load_file, load_text
+from questionnaire.engine.answers import parse_answer
 from questionnaire.web import fields
 from questionnaire.web.customer_urls import CustomerUrls
 from questionnaire.web.summary import summary
-from tests.conftest import app_config
+from tests.conftest import ROOT, app_config
 
 from .customer import Customer, csrf_token, invite, version
 from .test_security import FILENAME, PAYLOAD, PDF, assert_escaped, post_page
@@ -173,3 +176,34 @@ def test_payloads_typed_into_every_type_come_back_as_text_on_every_page(
         every_slot_shown(pages[1][1].text, kind)  # the page with every error
     assert f'value="{ESCAPED}"' in pages[1][1].text  # a typed value in its input
     assert "&lt;img src=x onerror=alert(1)&gt;.pdf" in dict(pages)["page with answers"].text
+
+
+# -- the date field -------------------------------------------------------------------------------
+
+
+def test_the_date_field_is_typed_as_its_hint_shows_and_the_parser_reads_that() -> None:
+    q = load_text(yaml.safe_dump(definition()), "payloads.yaml")
+    [shown] = [s for s in evaluate(q, {}).pages["every"].questions if s.type == "date"]
+    plain = dataclasses.replace(shown, hint=None)
+    html = str(fields.field(plain, "", None))
+    assert 'type="date"' not in html and 'type="text"' in html  # no browser's mm/dd/yyyy box
+    assert f'<div id="q_date-hint" class="hint">{fields.DATE_EXAMPLE}</div>' in html
+    example = re.search(r"\d{4}-\d{2}-\d{2}", fields.DATE_EXAMPLE)
+    assert example and parse_answer(shown.question, example.group()) == example.group()
+
+
+def test_the_real_definitions_date_hints_show_a_date_the_parser_reads() -> None:
+    for path in sorted((ROOT / "definitions").glob("*.yaml")):
+        q = load_file(path)
+        for page in q.definition.pages:
+            for question in page.questions:
+                if question.type != "date":
+                    continue
+                shown = ShownQuestion(
+                    id=question.id, question=question, label=question.label,
+                    hint=question.hint, help=None, required=False, value=None,
+                )  # fmt: skip
+                hint = fields.shown_hint(shown)
+                found = re.search(r"\d{4}-\d{2}-\d{2}", hint or "")
+                assert found, (path.name, question.id, hint)
+                assert parse_answer(question, found.group()) == found.group()
