@@ -279,10 +279,34 @@ def test_the_per_response_quota_is_enforced_with_a_clear_message(app: Flask) -> 
 
 
 @with_config(MAX_CONTENT_LENGTH=64 * 1024)
-def test_a_request_over_max_content_length_gets_a_clear_413_page(app: Flask) -> None:
+def test_a_request_over_max_content_length_gets_413_and_the_page_s_other_answers_are_kept(
+    app: Flask,
+) -> None:
+    visitor = ready(app)
+    page = visitor.get("/p/about")
+    # As a browser sends it: the fields in the page's order, the button pressed after the file.
+    form = {
+        "csrf_token": csrf_token(page.text), "version": version(page.text),
+        "organisation": "Acme Imaging", "fabric": "cisco_aci", "has_hld": "yes",
+        "hld": FileStorage(io.BytesIO(PDF + b"0" * (100 * 1024)), "big.pdf", "application/pdf"),
+        "action": "later",
+    }  # fmt: skip
+    refused = post_multipart(visitor, "/p/about", form)
+    assert refused.status_code == 413
+    assert error_summary(refused.text) == [("hld", "The selected file must be smaller than 64 KB")]
+    assert 'value="Acme Imaging"' in refused.text and 'value="cisco_aci" checked' in refused.text
+    assert "We saved your other answers" in refused.text  # "later" was read, after the file
+    assert answers(app) == {"organisation": "Acme Imaging", "fabric": "cisco_aci", "has_hld": True}
+    assert uploads(app) == [] and stored_files(app) == []
+
+
+@with_config(MAX_CONTENT_LENGTH=64 * 1024)
+def test_a_request_far_over_max_content_length_is_refused_unread_with_a_clear_413_page(
+    app: Flask,
+) -> None:
     visitor = ready(app)
     before = dump(app)
-    refused = upload(visitor, PDF + b"0" * (100 * 1024), "big.pdf")
+    refused = upload(visitor, PDF + b"0" * (300 * 1024), "huge.pdf", organisation="Other")
     assert refused.status_code == 413
     assert '<h1 class="heading-l">That file is too large</h1>' in refused.text
     assert "Files must be smaller than the size shown on the page" in refused.text

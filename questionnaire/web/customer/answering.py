@@ -12,6 +12,7 @@ from questionnaire.web.context import services
 from questionnaire.web.forms import ActionForm, raw_values
 from questionnaire.web.pages import all_questions, render_page, render_preview
 
+from . import oversized
 from .blueprint import bp, csrf_held, go, opened, posted_version
 
 
@@ -58,19 +59,43 @@ def save(page_id: str) -> Any:
     )
     values = raw_values(questions)
     shown = request.form.get("_shown")
+    dropped = oversized.files_dropped()
     posted = journey.PostedPage(
         version=posted_version(),
         values=values,
-        files={key: request.files[key] for key in request.files},
+        files={} if dropped else {key: request.files[key] for key in request.files},
         later=request.form.get("action") == "later",
         shown_before=frozenset(shown.split()) if shown is not None else None,
     )
     outcome = journey.answer_page(db.session(), services(), link, page_id, posted)
+    if dropped:
+        return _files_dropped(page_id, outcome, values, later=posted.later)
     if isinstance(outcome, journey.Go):
         return go(outcome)
     return render_page(
         outcome.view, values, outcome.errors, notice=outcome.notice, status=outcome.status
     )
+
+
+def _files_dropped(
+    page_id: str, outcome: journey.Go | journey.PageProblems, values: dict[str, Any], *, later: bool
+) -> Any:
+    """The request was over ``MAX_CONTENT_LENGTH``: its other answers were saved as any page's
+    are, and the page comes back (413) with what was typed and an error on each file question
+    given a file, as for a file over its own question's limit."""
+    if isinstance(outcome, journey.PageProblems):
+        view, errors, notice = outcome.view, dict(outcome.errors), outcome.notice
+    else:
+        shown = journey.show_page(services(), opened(), page_id)
+        if isinstance(shown, journey.Go):  # the page no longer applies (submitted elsewhere)
+            return go(shown)
+        view, errors, notice = shown, {}, "partly_saved" if later else None
+    refused = oversized.dropped_file_errors(view.state.questions)
+    if not refused:  # no file was given for a question shown: nothing was lost
+        if isinstance(outcome, journey.Go):
+            return go(outcome)
+        return render_page(view, values, errors, notice=notice, status=outcome.status)
+    return render_page(view, values, {**errors, **refused}, notice=notice, status=413)
 
 
 @bp.post("/p/<page_id>/preview")

@@ -24,6 +24,8 @@ from questionnaire.web.forms import raw_values
 from questionnaire.web.guessing import count_failed_lookup
 from questionnaire.web.pages import all_questions, render_page
 
+from . import oversized
+
 bp = Blueprint("customer", __name__, url_prefix="/r/<token>")
 
 LINK_MESSAGES = {
@@ -53,6 +55,8 @@ def _pull_token(endpoint: str | None, values: dict[str, Any] | None) -> None:
     # rewrites the session cookie when no engineer is signed in) has nothing to do here. It
     # reads the user from ``g._login_user`` when set, so set it before anything asks.
     g._login_user = AnonymousUserMixin()
+    if endpoint == "customer.save" and request.method == "POST":
+        oversized.read_without_files()  # before the first look at the form (edge, CSRF)
 
 
 @bp.url_defaults
