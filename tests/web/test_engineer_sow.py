@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from questionnaire import create_app
 from questionnaire.store import db
 from questionnaire.store.models import AuditEvent, SowRevision
+from tests.conftest import ROOT, app_config
 
 from .customer import Customer, csrf_token, invite
 from .engineer import log_in, make_engineer, post
@@ -236,3 +239,28 @@ def test_markup_in_answers_and_names_is_text_in_every_engineer_view(app: Flask) 
             "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
             or "\\&lt;script\\&gt;" in page.text
         ), url
+
+
+def test_the_engagement_page_shows_the_facts_the_customer_answered(
+    database_url: str, tmp_path: Path
+) -> None:
+    """The SoW fills a fact the engineer left empty from the customer's answer: so does the page."""
+    app = create_app(app_config(database_url, tmp_path, DEFINITIONS_DIR=str(ROOT / "definitions")))
+    try:
+        visitor = Customer(app.test_client(), invite(app, definition="pre_discovery"))
+        visitor.start()
+        visitor.answer("commercial", {
+            "ps_days_sold": "3", "contract_date": "2026-03-02", "purchase_order": "PO-48213",
+            "quote_number": "Q-2026-0117", "services_lead": "Sam Patel",
+            "commercial_confirmed": "yes",
+        })  # fmt: skip
+        make_engineer(app)
+        engineer = log_in(app)
+        url = "/e/engagements/1"
+        post(engineer, url, "/e/engagements/1/facts", {"quote_number": "Q-RECORDED"})
+        page = engineer.get(url).text
+        assert "The SoW uses the customer&#39;s answer: <strong>PO-48213</strong>" in page
+        assert 'id="quote_number" name="quote_number" value="Q-RECORDED"' in page
+        assert 'id="quote_number-hint"' not in page  # the fact recorded wins, as in the SoW
+    finally:
+        app.extensions["db_engine"].dispose()

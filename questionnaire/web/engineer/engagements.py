@@ -16,6 +16,7 @@ from questionnaire.store import db
 from questionnaire.web import inputs
 from questionnaire.web.context import services
 from questionnaire.web.forms import ActionForm
+from questionnaire.web.summary import summary
 
 from .blueprint import actor, bp, checked_form
 
@@ -67,7 +68,10 @@ def _show_new_link(link: desk.NewLink) -> str:
 @bp.get("/engagements/<int:engagement_id>")
 def engagement(engagement_id: int) -> Any:
     page = desk.engagement_page(db.session(), services(), engagement_id)
-    return render_template("engineer/engagement.html", page=page, form=ActionForm())
+    answers = summary(page.answers.flow, None) if page.answers else None  # no Change links
+    return render_template(
+        "engineer/engagement.html", page=page, answers_html=answers, form=ActionForm()
+    )
 
 
 @bp.post("/engagements/<int:engagement_id>/facts")
