@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -18,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from questionnaire.store.models import MAX_INT, User
+from questionnaire.store.models import MAX_INT, Role, User, UserRole
 
 from . import audit
 
@@ -36,8 +37,20 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def create_user(db: Session, email: str, password: str, name: str | None = None) -> User:
+def create_user(
+    db: Session,
+    email: str,
+    password: str,
+    name: str | None = None,
+    *,
+    roles: Iterable[Role] = (Role.ENGINEER,),
+) -> User:
+    """A new account holding ``roles`` (at least one: an account without any can only sign
+    out). Engineers by default, as every account was before there were roles."""
     email = normalise_email(email)
+    held = sorted(set(roles))
+    if not held:
+        raise AccountError("Give the account at least one role")
     if "@" not in email or len(email) > 254:
         raise AccountError("Enter an email address, like name@example.com")
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -49,22 +62,26 @@ def create_user(db: Session, email: str, password: str, name: str | None = None)
         name=name or email.split("@")[0],
         password_hash=_hasher.hash(password),
         session_nonce=secrets.token_hex(16),
+        role_rows=[UserRole(role=role.value) for role in held],
     )
     db.add(user)
     db.flush()
-    audit.record(db, "cli", "user.create", user=email)
+    audit.record(db, "cli", "user.create", user=email, roles=[role.value for role in held])
     db.commit()
     return user
 
 
 def ensure_user(db: Session, email: str, password: str, name: str | None = None) -> User:
-    """Create the account, or set its password if it exists (the demo's engineer login)."""
+    """Create the account, or set its password if it exists (the demo's engineer login), with
+    every role, so that the demo shows every page."""
     user = db.execute(select(User).where(User.email == normalise_email(email))).scalar_one_or_none()
     if user is None:
-        return create_user(db, email, password, name)
+        return create_user(db, email, password, name, roles=Role)
     user.password_hash = _hasher.hash(password)
     user.session_nonce = secrets.token_hex(16)
     user.active = True
+    missing = set(Role) - user.roles
+    user.role_rows.extend(UserRole(role=role.value) for role in sorted(missing))
     db.commit()
     return user
 
