@@ -89,10 +89,9 @@ _LOCK = Lock()
 
 def _parts(question: Question, field_id: str) -> _Parts:
     key = (id(question), field_id)
-    with _LOCK:
-        entry = _CACHE.get(key)
-        if entry is not None and entry[0] is question:
-            return entry[1]
+    entry = _CACHE.get(key)  # one dict read is atomic: only changes take the lock
+    if entry is not None and entry[0] is question:
+        return entry[1]
     parts = _build_parts(question, field_id)
     with _LOCK:
         _CACHE[key] = (question, parts)
