@@ -51,6 +51,7 @@ SYNTHETIC = "bench"  # the id bench/engine.py gives its synthetic definition
 SYNTHETIC_QUESTIONS = 1000
 BOUNDARY = "BenchBoundary7MA4YWxkTrZu0gW"
 HTML_ENV = "BENCH_BASELINE_HTML"
+FLOOR_ENV = "BENCH_FLOOR"  # JSON: the database, secret key and token hash the floor reads
 BASELINE_NEXT = "/next"
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -88,6 +89,7 @@ PAGES: tuple[tuple[str, dict[str, str | list[str]]], ...] = (
 WRITE_FIELD = ("ntp_server_2", f"ntp{VERSION_MARK}.bench.example")
 
 GET_PAGE, GET_REVIEW, GET_SYNTHETIC = "GET page", "GET review", "GET page (1,000 questions)"
+FLOOR = "floor GET page"
 POST_NOOP, POST_WRITE = "POST page (no-op save)", "POST page (real write)"
 # The baseline's copy of each of our GETs: (our scenario, path on the baseline app)
 BASELINE_PAGES = {GET_PAGE: "/page", GET_REVIEW: "/review", GET_SYNTHETIC: "/synthetic"}
@@ -393,7 +395,35 @@ def baseline_app() -> Any:
         int(request.form.get("version") or 0)
         return redirect(BASELINE_NEXT, 303)
 
+    if FLOOR_ENV in os.environ:
+        add_floor(app, json.loads(os.environ[FLOOR_ENV]), served["/page"])
     return app
+
+
+def add_floor(app: Any, floor: dict[str, str], page: dict[str, str]) -> None:
+    """``GET /floor``: the same page with only the work no implementation of ours can skip:
+    the customer's session cookie read, a CSRF token signed for the form, and one query by
+    the link's token through a SQLAlchemy session of the app's engine (Core, one column).
+    Information, not a target: what the app spends above it is what rendering, the ORM and
+    the request hooks cost."""
+    from flask_wtf.csrf import generate_csrf
+    from sqlalchemy import bindparam, select
+
+    from questionnaire.store.db import Database
+    from questionnaire.store.models import Link
+
+    app.secret_key = floor["secret_key"]
+    database = Database(floor["database_url"])
+    links = Link.__table__.c
+    query = select(links.id).where(links.token_hash == bindparam("token_hash"))
+    template = app.jinja_env.from_string(page["template"])
+
+    def show() -> str:
+        with database.session() as db:
+            db.execute(query, {"token_hash": floor["token_hash"]}).first()
+        return str(template.render(csrf_token=generate_csrf(), version=page["version"]))
+
+    app.add_url_rule("/floor", "floor", show, methods=["GET"])
 
 
 # -- scenarios ------------------------------------------------------------------------------------
@@ -424,7 +454,7 @@ def scenarios(app: Server, base: Server, prepared: Prepared) -> list[Scenario]:
     def fixed(plan: Plan) -> Callable[[], list[Plan]]:
         return lambda: [plan]
 
-    out = []
+    out = [Scenario(FLOOR, base, 200, fixed(Plan("GET", "/floor", first.headers)))]
     for name, plan in reads.items():
         baseline_plan = Plan("GET", BASELINE_PAGES[name], {})
         out += [Scenario("baseline " + name, base, 200, fixed(baseline_plan)),
@@ -474,7 +504,9 @@ def print_table(results: list[Measurement], checks: dict[str, dict[str, Any]]) -
         f" {'errors':>6} {'saves':>6}  {'ratio (rounds)':<20} target"
     )
     print("-" * 122)
-    for m in sorted(results, key=lambda m: (m.name.startswith("baseline"), m.name)):
+    for m in sorted(
+        results, key=lambda m: (m.name.startswith("baseline"), m.name == FLOOR, m.name)
+    ):
         saves = "-" if m.writes is None else str(m.writes)
         print(
             f"{m.name:<36} {m.rps:>7.1f} {m.p50_ms:>7.1f} {m.p99_ms:>7.1f} {m.cpu_ms:>10.2f}"
@@ -484,6 +516,14 @@ def print_table(results: list[Measurement], checks: dict[str, dict[str, Any]]) -
         if m.errors:
             print(f"{m.name}: {m.errors} errors, the last: {m.last_error}")
     by_name = {m.name: m for m in results}
+    floor, base_page = by_name[FLOOR], by_name["baseline " + GET_PAGE]
+    if base_page.rps and base_page.cpu_ms:
+        print(
+            f"{FLOOR} (session cookie + CSRF token + one query, the same HTML): "
+            f"{floor.rps / base_page.rps:.2f} of the baseline's req/s, "
+            f"{floor.cpu_ms / base_page.cpu_ms:.1f}x its CPU a request; {GET_PAGE}: "
+            f"{by_name[GET_PAGE].cpu_ms / floor.cpu_ms:.1f}x the floor's CPU a request"
+        )
     for name, path in BASELINE_PAGES.items():
         ours, base = by_name[name], by_name["baseline " + name]
         if base.rps and base.cpu_ms:
@@ -619,6 +659,7 @@ def serve(
 ) -> tuple[Server, Server, list[str]]:
     """Our app and the baseline under gunicorn, both with production's serving settings."""
     from questionnaire.cli_app import SERVING, THREADS
+    from questionnaire.services.links import token_hash
 
     flags = timing.gunicorn_flags(SERVING, THREADS)
     pages_path = tmp / "baseline.json"
@@ -629,9 +670,12 @@ def serve(
         timing.gunicorn("questionnaire:create_app()", flags, env, tmp / "app.log",
                         (first.page, first.headers))
     )  # fmt: skip
+    floor = {"database_url": config["DATABASE_URL"], "secret_key": config["SECRET_KEY"],
+             "token_hash": token_hash(first.token)}  # fmt: skip
+    base_env = {HTML_ENV: str(pages_path), FLOOR_ENV: json.dumps(floor)}
     base = stack.enter_context(
-        timing.gunicorn("bench.web:baseline_app()", flags, {HTML_ENV: str(pages_path)},
-                        tmp / "base.log", ("/page", {}))
+        timing.gunicorn("bench.web:baseline_app()", flags, base_env, tmp / "base.log",
+                        ("/page", {}))
     )  # fmt: skip
     return app, base, flags
 
