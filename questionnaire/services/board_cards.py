@@ -1,0 +1,149 @@
+"""The board's cards: one query for every card, and the pure functions that word them.
+
+Each card says what the engagement waits for ("questionnaire sent 6 days ago, not started"),
+worked out from the columns the engagement copies (``services/engagements.py``) and the time
+its latest link was made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from questionnaire.store.models import Engagement, Link, PipelineStage, ResponseStatus, User
+
+from .engagements import link_state
+
+S = PipelineStage
+ORDER: tuple[PipelineStage, ...] = tuple(PipelineStage)
+LABELS = {
+    S.PIPELINE: "Pipeline", S.DISCOVERY: "Discovery", S.STATEMENT_OF_WORK: "Statement of Work",
+    S.PLANNED: "Planned", S.IN_PROGRESS: "In progress", S.COMPLETE: "Complete",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    """Whose cards: everyone's (``None``) or one engineer's (``mine`` when it is the viewer)."""
+
+    engineer_id: int | None = None
+    mine: bool = False
+
+
+@dataclass(frozen=True)
+class Card:
+    id: int
+    stage: str
+    customer: str
+    project: str | None
+    engineer: str | None
+    days_sold: str | None
+    in_stage: str
+    next_action: str
+
+
+@dataclass(frozen=True)
+class Column:
+    stage: str
+    label: str
+    cards: list[Card]
+
+
+@dataclass(frozen=True)
+class Board:
+    columns: list[Column]
+    chosen: BoardFilter
+    engineers: list[User]
+
+
+def days_ago(then: datetime, now: datetime) -> str:
+    days = max((now - then) // timedelta(days=1), 0)
+    return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
+
+
+def time_in_stage(since: datetime, now: datetime) -> str:
+    days = max((now - since) // timedelta(days=1), 0)
+    return "less than a day" if days == 0 else "1 day" if days == 1 else f"{days} days"
+
+
+def next_action(
+    stage: str,
+    *,
+    now: datetime,
+    engineer: str | None = None,
+    link_sent_at: datetime | None = None,
+    link_expires_at: datetime | None = None,
+    link_revoked_at: datetime | None = None,
+    response_status: str | None = None,
+    sow_sent_at: datetime | None = None,
+) -> str:
+    """What the card waits for, in a few words."""
+    if stage == S.PIPELINE or engineer is None:
+        return "waiting for an engineer"
+    if stage == S.DISCOVERY:
+        return _questionnaire(now, link_sent_at, link_expires_at, link_revoked_at, response_status)
+    if stage == S.STATEMENT_OF_WORK:
+        if sow_sent_at is not None:
+            return f"SoW sent {days_ago(sow_sent_at, now)}, waiting for the customer"
+        return "SoW to finish and send"
+    return {
+        S.PLANNED: "implementation to arrange",
+        S.IN_PROGRESS: "implementation under way",
+        S.COMPLETE: "acceptance and handover documents",
+    }.get(PipelineStage(stage), "")
+
+
+def _questionnaire(
+    now: datetime,
+    sent_at: datetime | None,
+    expires_at: datetime | None,
+    revoked_at: datetime | None,
+    status: str | None,
+) -> str:
+    if status == ResponseStatus.SUBMITTED:
+        return "questionnaire submitted: move to Statement of Work"
+    state = link_state(expires_at, revoked_at, now)
+    if sent_at is None or state == "none":
+        return "questionnaire to send"
+    if state != "active":
+        return f"questionnaire link {state}, not submitted: send a new link"
+    started = "in progress" if status == ResponseStatus.DRAFT else "not started"
+    return f"questionnaire sent {days_ago(sent_at, now)}, {started}"
+
+
+def read_cards(db: Session, chosen: BoardFilter, now: datetime) -> list[Card]:
+    latest_link = (
+        select(func.max(Link.created_at))
+        .where(Link.engagement_id == Engagement.id)
+        .correlate(Engagement)
+        .scalar_subquery()
+    )
+    statement = (
+        select(Engagement, User.name, latest_link)
+        .outerjoin(User, User.id == Engagement.engineer_id)
+        .order_by(Engagement.stage_since, Engagement.id)
+    )
+    if chosen.engineer_id is not None:
+        statement = statement.where(Engagement.engineer_id == chosen.engineer_id)
+    return [_card(*row, now=now) for row in db.execute(statement).all()]
+
+
+def _card(
+    engagement: Engagement, engineer: str | None, sent_at: datetime | None, *, now: datetime
+) -> Card:
+    days = engagement.facts.get("ps_days_sold")
+    return Card(
+        id=engagement.id, stage=engagement.pipeline_stage, customer=engagement.customer,
+        project=engagement.project, engineer=engineer,
+        days_sold=None if days is None else str(days),
+        in_stage=time_in_stage(engagement.stage_since, now),
+        next_action=next_action(
+            engagement.pipeline_stage, now=now, engineer=engineer, link_sent_at=sent_at,
+            link_expires_at=engagement.link_expires_at,
+            link_revoked_at=engagement.link_revoked_at,
+            response_status=engagement.response_status, sow_sent_at=engagement.sow_sent_at,
+        ),
+    )  # fmt: skip
