@@ -6,11 +6,12 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from questionnaire.services import accounts, board
 from questionnaire.services.context import Context
+from questionnaire.services.sow_desk import NotFound
 from questionnaire.store.db import Database
 from questionnaire.store.models import AuditEvent, Engagement, OutgoingEmail, User, UserRole
 from questionnaire.store.models import PipelineStage as S
@@ -81,7 +82,7 @@ def test_moves_go_along_the_graph_and_are_in_the_history(
 ) -> None:
     engagement = make.engagement()
     board.assign(db, services, engagement.id, engineer(db).id, S.PIPELINE, LEAD)
-    db.execute(Engagement.__table__.update().values(stage_since=datetime(2020, 1, 1, tzinfo=UTC)))
+    db.execute(update(Engagement).values(stage_since=datetime(2020, 1, 1, tzinfo=UTC)))
     db.commit()
     for source, target in [(S.DISCOVERY, S.STATEMENT_OF_WORK), (S.STATEMENT_OF_WORK, S.PLANNED),
                            (S.PLANNED, S.IN_PROGRESS)]:  # fmt: skip
@@ -132,7 +133,7 @@ def test_a_move_from_a_stage_the_card_has_left_is_stale(
     engagement = make.engagement()
     with pytest.raises(board.Stale, match="it is now in Pipeline"):
         board.move(db, engagement.id, S.DISCOVERY, S.STATEMENT_OF_WORK, LEAD)
-    with pytest.raises(board.NotFound):
+    with pytest.raises(NotFound):
         board.move(db, 999_999, S.DISCOVERY, S.STATEMENT_OF_WORK, LEAD)
 
 
