@@ -48,6 +48,11 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "engineer.board": frozenset({SALES, LEAD, ENGINEER}),
     "engineer.assign": frozenset({LEAD}),
     "engineer.move": DELIVERY,
+    # Accounts and their roles.
+    "engineer.admin_accounts": frozenset({ADMIN}),
+    "engineer.admin_set_roles": frozenset({ADMIN}),
+    "engineer.admin_deactivate": frozenset({ADMIN}),
+    "engineer.admin_reactivate": frozenset({ADMIN}),
     # Outside the engineers' blueprint (its own view checks the login), listed for the record.
     "auth.logout": EVERYONE,
 }

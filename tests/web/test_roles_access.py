@@ -15,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.routing import Rule
+from werkzeug.test import TestResponse
 
 from questionnaire.services import accounts, permissions
 from questionnaire.store import db
@@ -171,3 +172,55 @@ def test_an_account_whose_roles_change_is_checked_on_its_next_request(app: Flask
         user.role_rows[0].role = "sales"
         session.commit()
     assert client.get("/e/engagements/1").status_code == 403
+
+
+# -- the accounts page ------------------------------------------------------------------------
+
+
+def _user_id(app: Flask, email: str) -> int:
+    with app.app_context():
+        return db.session().scalars(select(User.id).where(User.email == email)).one()
+
+
+def _post(client: FlaskClient, url: str, data: dict[str, object] | None = None) -> TestResponse:
+    token = csrf_token(client.get("/e/admin/accounts").text)
+    return client.post(url, data={"csrf_token": token, **(data or {})})
+
+
+def test_the_accounts_link_is_shown_to_admins_only(app: Flask) -> None:
+    assert 'href="/e/admin/accounts"' in _account(app, "admin").get("/e/").text
+    assert 'href="/e/admin/accounts"' not in _account(app, "lead").get("/e/").text
+
+
+def test_an_admin_changes_roles_with_the_checkboxes(app: Flask) -> None:
+    admin, sales = _account(app, "admin"), _account(app, "sales")
+    page = admin.get("/e/admin/accounts").text
+    assert "sales@example.com" in page and 'value="sales" checked' in page
+    sales_id = _user_id(app, "sales@example.com")
+    saved = _post(admin, f"/e/admin/accounts/{sales_id}/roles", {"roles": ["sales", "lead"]})
+    assert saved.status_code == 302
+    assert sales.get("/e/engagements/new").status_code == 200  # a lead now
+    assert "Saved the changes to sales@example.com" in admin.get("/e/admin/accounts").text
+
+
+def test_an_admin_cannot_demote_themselves_and_is_told_why(app: Flask) -> None:
+    admin = _account(app, "admin")
+    own = _user_id(app, "admin@example.com")
+    refused = _post(admin, f"/e/admin/accounts/{own}/roles", {"roles": ["lead"]})
+    assert refused.status_code == 400
+    assert "You cannot remove your own admin role" in refused.text
+    assert admin.get("/e/admin/accounts").status_code == 200
+    odd = _post(admin, f"/e/admin/accounts/{own}/roles", {"roles": ["admin", "root"]})
+    assert odd.status_code == 400
+
+
+def test_deactivating_signs_the_account_out_at_once(app: Flask) -> None:
+    admin, eng = _account(app, "admin"), _account(app, "engineer")
+    assert eng.get("/e/").status_code == 200
+    eng_id = _user_id(app, "engineer@example.com")
+    assert _post(admin, f"/e/admin/accounts/{eng_id}/deactivate").status_code == 302
+    assert eng.get("/e/").location.startswith("/e/login")
+    assert "Deactivated" in admin.get("/e/admin/accounts").text
+    assert sign_in(app.test_client(), email="engineer@example.com").status_code == 400
+    assert _post(admin, f"/e/admin/accounts/{eng_id}/reactivate").status_code == 302
+    assert sign_in(app.test_client(), email="engineer@example.com").status_code == 302
