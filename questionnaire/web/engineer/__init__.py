@@ -1,7 +1,7 @@
 """The engineers' workspace: engagements, links, answers, files, Statements of Work, the Outbox,
 accounts."""
 
-from . import admin, board, documents, engagements, handover, outbox
+from . import admin, documents, engagements, outbox
 from .blueprint import bp
 
-__all__ = ["admin", "board", "bp", "documents", "engagements", "handover", "outbox"]
+__all__ = ["admin", "bp", "documents", "engagements", "outbox"]
