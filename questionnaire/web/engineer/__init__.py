@@ -1,7 +1,7 @@
 """The engineers' workspace: engagements, links, answers, files, Statements of Work, the Outbox,
 accounts."""
 
-from . import admin, documents, engagements, outbox
+from . import admin, board, documents, engagements, handover, outbox
 from .blueprint import bp
 
-__all__ = ["admin", "bp", "documents", "engagements", "outbox"]
+__all__ = ["admin", "board", "bp", "documents", "engagements", "handover", "outbox"]
