@@ -20,6 +20,7 @@ from .services import links
 from .services.context import Context
 from .services.settings import Settings
 from .store import db
+from .store.models import Role
 
 
 def _app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -228,15 +229,23 @@ def register(group: click.Group) -> None:
 
 @click.group("user")
 def user_group() -> None:
-    """Engineers' accounts."""
+    """Accounts of the people who sign in: sales, services leads, engineers, admins."""
 
 
 @user_group.command("create")
 @click.argument("email")
-@click.option("--name", help="How the engineer is shown (default: the email's local part).")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([role.value for role in Role]),
+    help="What the account may do; repeat it for several (--role sales --role engineer).",
+)
+@click.option("--name", help="How the person is shown (default: the email's local part).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def user_create(email: str, name: str | None, password_stdin: bool) -> None:
-    """Create an engineer's account; the password is prompted for (or read from stdin)."""
+def user_create(email: str, roles: tuple[str, ...], name: str | None, password_stdin: bool) -> None:
+    """Create an account with its roles; the password is prompted for (or read from stdin)."""
     from .services import accounts
 
     if password_stdin:
@@ -246,7 +255,9 @@ def user_create(email: str, name: str | None, password_stdin: bool) -> None:
     app = _app()
     with app.app_context():
         try:
-            user = accounts.create_user(db.session(), email, password, name)
+            user = accounts.create_user(
+                db.session(), email, password, name, roles={Role(role) for role in roles}
+            )
         except accounts.AccountError as exc:
             raise click.BadParameter(str(exc)) from None
-        click.echo(f"created {user.email}")
+        click.echo(f"created {user.email} ({', '.join(sorted(roles))})")

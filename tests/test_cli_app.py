@@ -65,16 +65,22 @@ def test_user_create_reads_the_password_from_stdin(env: str) -> None:
     runner = CliRunner()
     runner.invoke(main, ["db", "upgrade"])
     created = runner.invoke(
-        main, ["user", "create", "Eng@Example.com", "--password-stdin"], input="long enough pass\n"
+        main,
+        ["user", "create", "Eng@Example.com", "--role", "engineer", "--password-stdin"],
+        input="long enough pass\n",
     )
     assert created.exit_code == 0, created.output
     assert "created eng@example.com" in created.output
     again = runner.invoke(
-        main, ["user", "create", "eng@example.com", "--password-stdin"], input="long enough pass\n"
+        main,
+        ["user", "create", "eng@example.com", "--role", "engineer", "--password-stdin"],
+        input="long enough pass\n",
     )
     assert again.exit_code == 2 and "already exists" in again.output
     short = runner.invoke(
-        main, ["user", "create", "b@example.com", "--password-stdin"], input="short\n"
+        main,
+        ["user", "create", "b@example.com", "--role", "engineer", "--password-stdin"],
+        input="short\n",
     )
     assert short.exit_code == 2 and "at least 12 characters" in short.output
 
@@ -98,11 +104,13 @@ def test_user_create_prompts_for_the_password_twice(env: str) -> None:
     runner = CliRunner()
     runner.invoke(main, ["db", "upgrade"])
     created = runner.invoke(
-        main, ["user", "create", "c@example.com"], input="long enough pass\nlong enough pass\n"
+        main,
+        ["user", "create", "c@example.com", "--role", "engineer"],
+        input="long enough pass\nlong enough pass\n",
     )
     assert created.exit_code == 0, created.output
     # Hidden input is not echoed: the output is the two prompts and the result, nothing else.
-    assert created.output == f"{PROMPT}\n{CONFIRM}\ncreated c@example.com\n"
+    assert created.output == f"{PROMPT}\n{CONFIRM}\ncreated c@example.com (engineer)\n"
     assert _signs_in("c@example.com", "long enough pass")
 
 
@@ -110,7 +118,9 @@ def test_user_create_refuses_a_confirmation_that_does_not_match(env: str) -> Non
     runner = CliRunner()
     runner.invoke(main, ["db", "upgrade"])
     refused = runner.invoke(
-        main, ["user", "create", "d@example.com"], input="long enough pass\nlong enough pasS\n"
+        main,
+        ["user", "create", "d@example.com", "--role", "engineer"],
+        input="long enough pass\nlong enough pasS\n",
     )
     assert refused.exit_code != 0  # asked again, then aborted when the input ran out
     assert MISMATCH in refused.output and "created" not in refused.output
@@ -118,7 +128,7 @@ def test_user_create_refuses_a_confirmation_that_does_not_match(env: str) -> Non
     # After a mismatch it asks for both again, and keeps the pair that matched.
     retried = runner.invoke(
         main,
-        ["user", "create", "d@example.com"],
+        ["user", "create", "d@example.com", "--role", "engineer"],
         input="first try pass\nfirst try pasS\nsecond try pass\nsecond try pass\n",
     )
     assert retried.exit_code == 0, retried.output
