@@ -139,8 +139,8 @@ def fill(url: str) -> dict[str, float]:
 
 def _fill_rows(cursor: Any, plan: list[str], now: datetime) -> None:
     created = [now - timedelta(minutes=ENGAGEMENTS - i) for i in range(len(plan))]
-    copy(cursor, "engagements", "id, customer, project, facts, created_at, created_by",
-         ((i + 1, _customer(i), f"Project {i}", "{}", created[i], "bench")
+    copy(cursor, "engagements", "id, customer, project, facts, created_at, created_by, stage_since",
+         ((i + 1, _customer(i), f"Project {i}", "{}", created[i], "bench", created[i])
           for i in range(len(plan))))  # fmt: skip
     copy(cursor, "links", "engagement_id, definition_id, token_hash, created_at, created_by, "
          "expires_at, revoked_at", _links(plan, created, now))  # fmt: skip
