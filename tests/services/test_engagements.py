@@ -7,6 +7,7 @@ fills the columns from the rows they summarise.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from itertools import product
 from pathlib import Path
@@ -157,16 +158,19 @@ AT_0003 = [
 
 
 @pytest.fixture
-def empty_url(database_url: str, tmp_path: Path) -> str:
-    """An empty database: a SQLite file, or a PostgreSQL schema of its own."""
+def empty_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database: a SQLite file, or a PostgreSQL schema of its own (dropped after)."""
     if database_url.startswith("sqlite"):
-        return f"sqlite:///{tmp_path / 'backfill.sqlite'}"
+        yield f"sqlite:///{tmp_path / 'backfill.sqlite'}"
+        return
     engine = store.make_engine(database_url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA IF EXISTS backfill_check CASCADE"))
         connection.execute(text("CREATE SCHEMA backfill_check"))
+    yield database_url + "?options=-csearch_path%3Dbackfill_check"
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA backfill_check CASCADE"))
     engine.dispose()
-    return database_url + "?options=-csearch_path%3Dbackfill_check"
 
 
 def test_the_migration_fills_the_columns_and_ends_links_left_open_by_the_race(
