@@ -236,9 +236,7 @@ def _known_functions(inp: PrefillInput) -> dict[str, Any]:
         return known.get(("proposal", topic)) or remember(("proposal", topic), "proposal", topic)
 
     def deliverable(key: str) -> Any:
-        return known.get(("deliverable", key)) or remember(
-            ("deliverable", key), "deliverable", key
-        )
+        return known.get(("deliverable", key)) or remember(("deliverable", key), "deliverable", key)
 
     return {
         "answer": answer,

@@ -55,7 +55,7 @@ class Worker:
 
     def run_once(self) -> Outcome | None:
         """Claim and run one due job; ``None`` when nothing is due."""
-        with self.database.session() as db:
+        with self.database.writer() as db:
             longest = max(kind.seconds for kind in KINDS.values())
             claimed = jobs.claim(
                 db,
@@ -81,7 +81,7 @@ class Worker:
     def queue_daily(self) -> None:
         """Queue today's daily jobs; any worker may, and the day's key keeps them single."""
         today = utcnow().date().isoformat()
-        with self.database.session() as db:
+        with self.database.writer() as db:
             for kind in DAILY:
                 jobs.enqueue(db, kind, {}, dedupe_key=f"{kind}:{today}", max_attempts=1)
             db.commit()
@@ -136,7 +136,7 @@ class Worker:
 
     def _failed(self, claimed: jobs.Claimed, message: str, *, permanent: bool) -> Outcome:
         log.warning("job %s (%s) failed: %s", claimed.id, claimed.kind, message)
-        with self.database.session() as db:
+        with self.database.writer() as db:
             gave_up = jobs.fail(db, claimed.id, message, permanent=permanent)
             kind = KINDS.get(claimed.kind)
             if gave_up and kind is not None:
@@ -149,7 +149,7 @@ def _run_and_finish(
     context: Context, database: Database, claimed: jobs.Claimed, kind: jobs.JobKind
 ) -> tuple[str, bool] | None:
     """Run the job and mark it done in one transaction; the error and its permanence if not."""
-    with database.session() as db:
+    with database.writer() as db:
         try:
             kind.run(context, db, claimed.payload)
             jobs.finish(db, claimed.id)

@@ -8,7 +8,8 @@ stays active. Every change is in the audit trail with who made it; each use case
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +21,17 @@ from .sow_desk import NotFound
 
 
 class PeopleError(ValueError):
-    """A change the rules refuse; the message says why."""
+    """A change the rules refuse; the message says why. Nothing is changed, and the use case
+    has ended its transaction (the locks it took are released)."""
+
+
+@contextmanager
+def _refusals_roll_back(db: Session) -> Iterator[None]:
+    try:
+        yield
+    except PeopleError:
+        db.rollback()
+        raise
 
 
 def accounts(db: Session) -> list[User]:
@@ -36,7 +47,8 @@ def set_roles(db: Session, actor: User, user_id: int, roles: Iterable[Role]) -> 
     if Role.ADMIN in before and Role.ADMIN not in wanted:
         if user.id == actor.id:
             raise PeopleError("You cannot remove your own admin role: ask another administrator")
-        _keep_an_admin(db, user, "remove the admin role from")
+        with _refusals_roll_back(db):
+            _keep_an_admin(db, user, "remove the admin role from")
     # Kept rows stay: a new row beside an old one of the same role would clash on the key.
     user.role_rows = [row for row in user.role_rows if row.role in wanted]
     user.role_rows.extend(UserRole(role=role.value) for role in sorted(wanted - before))
@@ -52,7 +64,8 @@ def deactivate(db: Session, actor: User, user_id: int) -> User:
     if user.id == actor.id:
         raise PeopleError("You cannot deactivate your own account: ask another administrator")
     if user.active and Role.ADMIN in user.roles:
-        _keep_an_admin(db, user, "deactivate")
+        with _refusals_roll_back(db):
+            _keep_an_admin(db, user, "deactivate")
     user.active = False
     user.session_nonce = secrets.token_hex(16)
     audit.record(db, actor.email, "user.deactivate", user=user.email)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from questionnaire.engine import FlowResult, Questionnaire
 from questionnaire.store.models import Link, Response, ResponseStatus, utcnow
 
-from . import audit, engagements, uploads
+from . import audit, board, engagements, uploads
 from .definitions import DefinitionRegistry
 from .settings import Settings
 
@@ -196,6 +196,7 @@ def submit(
         db.refresh(response)
         raise AlreadySubmitted if response.status is not ResponseStatus.DRAFT else Conflict
     engagements.note_submitted(db, response.engagement_id)
+    board.note_submitted(db, response.engagement_id)  # Discovery moves to Statement of Work
     audit.record(
         db, actor, "response.submit", engagement_id=response.engagement_id, response_id=response.id,
         dropped=[d.as_json() for d in flow.dropped],

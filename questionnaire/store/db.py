@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
@@ -24,12 +24,27 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 class Database:
-    """One engine and the sessions made from it."""
+    """One engine and the sessions made from it.
+
+    On SQLite, a transaction that reads and then writes must say so when it begins: a deferred
+    one that read a snapshot cannot upgrade to writing once another connection has written
+    since ("database is locked", at once, however long the busy timeout). :meth:`writer`
+    sessions begin ``IMMEDIATE`` (they wait their turn to write; readers are never blocked), so
+    every use case that writes runs in one; reading sessions stay deferred and concurrent.
+    PostgreSQL needs neither: both are the same there.
+    """
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._writers = sessionmaker(
+            self.engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
+        )
+
+    def writer(self) -> Session:
+        """A new session for a unit of work that writes (the caller closes it)."""
+        return self._writers()
 
     @property
     def is_postgresql(self) -> bool:
@@ -53,14 +68,23 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, **options)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    # SQLAlchemy, not the driver, begins transactions (the driver's own way breaks SAVEPOINT
+    # and cannot begin IMMEDIATE): see _sqlite_begin.
+    connection.isolation_level = None
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 # -- the web request's session ------------------------------------------------------------------
@@ -75,11 +99,14 @@ def init_app(app: Flask) -> Database:
 
 
 def session() -> Session:
-    """The request's session, opened on first use."""
-    from flask import current_app, g
+    """The request's session, opened on first use: a writer's for a request that may change
+    something (anything but GET and HEAD), a reader's otherwise."""
+    from flask import current_app, g, has_request_context, request
 
     if "db_session" not in g:
-        g.db_session = current_app.extensions["database"].session()
+        database: Database = current_app.extensions["database"]
+        reads = has_request_context() and request.method in ("GET", "HEAD")
+        g.db_session = database.session() if reads else database.writer()
     db_session: Session = g.db_session
     return db_session
 

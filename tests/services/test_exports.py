@@ -22,6 +22,7 @@ def drafted(make: Factory, db: Session, services: Context, database: Database) -
         journey.submit(db, services, make.opened(token), response.version), journey.Go
     )
     Worker(services, database, isolate=False).run_pending()
+    db.rollback()  # end this session's snapshot: see what the worker made
     return response.engagement_id
 
 
@@ -46,6 +47,7 @@ def test_a_document_too_large_fails_with_the_exporter_s_message(
     markdown = f"# SoW\n\n| Service | VIP |\n| --- | --- |\n{rows}\n"
     revision = sow_desk.save(db, engagement_id, markdown, "eng@example.com", 1, None)
     outcomes = Worker(services, database).run_pending()  # in children, with their limits
+    db.rollback()  # end this session's snapshot: see what the worker made
     by_format = {
         e.format: e for e in db.scalars(select(Export).where(Export.revision_id == revision.id))
     }

@@ -51,8 +51,9 @@ def count(monkeypatch: pytest.MonkeyPatch, database: Database) -> Iterator[Count
         counter.parses += 1
         return parse(question, raw)
 
-    def statement(*_: Any) -> None:
-        counter.statements += 1
+    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        if not sql.startswith("BEGIN"):  # SQLite's transaction start, not a query
+            counter.statements += 1
 
     monkeypatch.setattr(flow_module._Walk, "run", counted_walk)
     monkeypatch.setattr(submit_module, "parse_answer", counted_parse)  # what submit_page calls

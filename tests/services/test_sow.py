@@ -33,6 +33,7 @@ def test_submission_queues_one_pre_fill_that_makes_a_draft_and_queues_its_export
 ) -> None:
     submitted(make, db, services)
     outcomes = Worker(services, database, isolate=False).run_pending()
+    db.rollback()  # end this session's snapshot: see what the worker made
     assert [o.kind for o in outcomes][:1] == ["sow.prefill"] and all(o.ok for o in outcomes)
     [revision] = db.scalars(select(SowRevision)).all()
     assert revision.number == 1 and revision.note == "Pre-filled from the questionnaire"
@@ -59,6 +60,7 @@ def test_broken_templates_fail_the_job_for_good_and_say_why(
     broken = replace(services, templates=TemplateShelf.load(tmp_path / "templates"))
     response_id = submitted(make, db, broken)
     [outcome] = Worker(broken, database, isolate=False).run_pending()
+    db.rollback()  # end this session's snapshot: see what the worker made
     assert not outcome.ok and outcome.error and "SoW templates" in outcome.error
     response = db.get(Response, response_id)
     assert response is not None

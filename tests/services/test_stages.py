@@ -3,11 +3,13 @@ them true, so each stage filter finds an engagement as soon as it gets there."""
 
 from __future__ import annotations
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from questionnaire.services import engagements, journey, sow, sow_desk
 from questionnaire.services.context import Context
 from questionnaire.store.db import Database
+from questionnaire.store.models import Engagement, PipelineStage
 from questionnaire.worker import Worker
 
 from .factories import Factory
@@ -40,6 +42,23 @@ def test_each_step_moves_the_engagement_to_the_stage_its_filter_shows(
     journey.submit(db, services, make.opened(token), response.version)
     assert stages_listing(db, "Stepwise Health") == {"submitted"}
     Worker(services, database, isolate=False).run_pending()
+    db.rollback()  # end this session's snapshot: see what the worker made
     _, _, revision = sow_desk.revision(db, response.engagement_id, 1)
     sow.mark_sent(db, revision, "eng@example.com")
     assert stages_listing(db, "Stepwise Health") == {"sow_sent"}
+
+
+def test_a_submitted_questionnaire_moves_the_card_from_discovery_to_statement_of_work(
+    make: Factory, db: Session, services: Context
+) -> None:
+    token = make.link(customer="Boardwalk Health")
+    response = make.response(token, through="last")
+    db.execute(
+        update(Engagement)
+        .where(Engagement.id == response.engagement_id)
+        .values(pipeline_stage=PipelineStage.DISCOVERY.value)
+    )
+    db.commit()
+    journey.submit(db, services, make.opened(token), response.version)
+    engagement = db.get(Engagement, response.engagement_id, populate_existing=True)
+    assert engagement is not None and engagement.pipeline_stage == PipelineStage.STATEMENT_OF_WORK

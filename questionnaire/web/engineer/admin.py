@@ -54,7 +54,6 @@ def _change(change: Callable[..., User], user_id: int, *args: Any) -> Any:
     try:
         user = change(db.session(), current_user.user, user_id, *args)
     except people.PeopleError as exc:
-        db.session().rollback()
         return _page(str(exc), 400)
     flash(f"Saved the changes to {user.email}.")
     return redirect(url_for("engineer.admin_accounts"))
