@@ -6,12 +6,12 @@ POST its CSRF token, and :func:`raw_values` collects the raw values the engine p
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from flask import request
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict, MultiDict
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import HiddenField
 
 from questionnaire.engine.model import Question
@@ -24,13 +24,12 @@ class ActionForm(FlaskForm):  # type: ignore[misc]
 
 
 def _posted() -> Any:
-    """The data of the request as a FlaskForm reads it (its ``wrap_formdata``)."""
+    """The data of the request as a FlaskForm reads it (its ``wrap_formdata``); bodies that are
+    not forms never get this far (``web/edge.py`` answers them 415)."""
     if request.files:
         return CombinedMultiDict((request.files, request.form))
     if request.form:
         return request.form
-    if request.is_json:
-        return ImmutableMultiDict(request.get_json())
     return MultiDict()
 
 
@@ -51,22 +50,3 @@ def raw_values(questions: Iterable[Question], formdata: Any = None) -> dict[str,
             list(raw) if question.type == "multi_choice" else (raw[0] if raw else "")
         )
     return values
-
-
-def input_value(question: Question, value: Any) -> Any:
-    """A stored answer as an input shows it (the inverse of the engine's parsing)."""
-    if value is None:
-        return [] if question.type == "multi_choice" else ""
-    if question.type == "yes_no":
-        return "yes" if value else "no"
-    if question.type == "multi_choice":
-        return list(value) if isinstance(value, list) else []
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dict):
-        return value
-    return str(value)
-
-
-def input_values(questions: Iterable[Question], answers: Mapping[str, Any]) -> dict[str, Any]:
-    return {q.id: input_value(q, answers.get(q.id)) for q in questions}
