@@ -21,6 +21,7 @@ from questionnaire.store.models import Response, Upload
 from tests.conftest import app_config
 
 from .customer import Customer, csrf_token, error_summary, invite, version
+from .engineer import log_in, make_engineer
 from .state import answers, dump, with_config
 
 ABOUT = {"organisation": "Acme", "fabric": "traditional"}
@@ -341,3 +342,20 @@ def test_respondent_b_cannot_see_a_s_uploaded_file(app: Flask) -> None:
             .scalar_one()
         )
     assert "hld" not in bobs.answers
+
+
+def test_an_engineer_s_download_is_the_file_as_an_attachment_and_changes_nothing(
+    app: Flask,
+) -> None:
+    visitor = ready(app)
+    assert upload(visitor, PDF, "design.pdf").status_code == 302
+    [row] = uploads(app)
+    make_engineer(app)
+    engineer = log_in(app)
+    before = dump(app)
+    got = engineer.get(f"/e/files/{row.id}")
+    assert got.status_code == 200 and got.data == PDF
+    assert got.headers["Content-Disposition"].startswith("attachment")
+    assert got.headers["X-Content-Type-Options"] == "nosniff"
+    got.close()
+    assert dump(app) == before  # a GET records nothing: no history row, no state change
