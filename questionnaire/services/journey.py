@@ -1,5 +1,6 @@
 """The customer's use cases behind a one-time link: open it, start, answer a page, save for
-later, review and submit. Each takes explicit inputs and owns its transaction.
+later (review and submission are in :mod:`.submission`). Each takes explicit inputs and owns
+its transaction.
 
 A GET walks the flow at most once (and not at all when the last save left its flow in the
 cache); a page POST parses once and walks once, and that walk is the flow the next page needs.
@@ -27,7 +28,7 @@ from questionnaire.engine.answers import Invalid, parse_answer
 from questionnaire.engine.model import FileQuestion
 from questionnaire.store.models import Engagement, Link, Response, ResponseStatus, utcnow
 
-from . import responses, sow, uploads
+from . import responses, uploads
 from .context import Context
 from .links import LinkState, token_hash, valid_shape
 
@@ -345,61 +346,6 @@ def _file_answers(
             chosen = staged.get(cq.id)
             answers[cq.id] = chosen.answer() if chosen else response.answers.get(cq.id)
     return answers
-
-
-# -- review and submission ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Review:
-    q: Questionnaire
-    response: Response
-    flow: FlowResult
-
-
-def review(context: Context, opened: OpenLink) -> Review | Go:
-    if opened.response is None or opened.submitted:
-        return resume(context, opened)
-    return Review(opened.questionnaire, opened.response, flow_of(context, opened))
-
-
-def submit(db: Session, context: Context, opened: OpenLink, version: int) -> Go | Review:
-    """Submit once, and queue the SoW's pre-fill in the same transaction.
-
-    The draft is made by the background worker: a slow or broken template never makes the
-    customer wait or fail. A stale or incomplete submission gets the review page back.
-    """
-    response = opened.response
-    if response is None:
-        return resume(context, opened)
-    if opened.submitted:
-        return Go("done")
-    flow = flow_of(context, opened)
-    try:
-        responses.submit(db, response, version, flow, opened.actor, after=_queue_prefill)
-    except responses.AlreadySubmitted:
-        return Go("done")
-    except responses.Conflict:
-        db.refresh(response)
-        return Review(opened.questionnaire, response, flow_of(context, opened))
-    return Go("done", submitted_now=True)
-
-
-def _queue_prefill(db: Session, response: Response) -> None:
-    sow.queue_prefill(db, response, "pre-filler", reason="submitted")
-
-
-@dataclass(frozen=True)
-class Done:
-    q: Questionnaire
-    response: Response
-    flow: FlowResult
-
-
-def done(context: Context, opened: OpenLink) -> Done | Go:
-    if not opened.submitted or opened.response is None:
-        return resume(context, opened)
-    return Done(opened.questionnaire, opened.response, flow_of(context, opened))
 
 
 # -- the script's preview -----------------------------------------------------------------------

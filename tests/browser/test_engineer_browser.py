@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from questionnaire.engine import evaluate
-from questionnaire.services import accounts, journey
+from questionnaire.services import accounts, journey, submission
 from questionnaire.store import db
 from questionnaire.store.models import Job, JobStatus
 
@@ -52,7 +52,7 @@ def submitted_engagement(server: LiveServer, customer: str) -> int:
         opened.response.answers = dict(evaluate(opened.questionnaire, _complete_answers()).answers)
         opened.response.version += 1
         session.commit()
-        assert journey.submit(session, context, opened, opened.response.version).to == "done"
+        assert submission.submit(session, context, opened, opened.response.version).to == "done"
         accounts.ensure_user(session, EMAIL, PASSWORD, "Engineer")
         return opened.link.engagement_id
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from questionnaire.services import exports, journey, sow_desk
+from questionnaire.services import exports, journey, sow_desk, submission
 from questionnaire.services.context import Context
 from questionnaire.store.db import Database
 from questionnaire.store.models import Export, ExportStatus
@@ -19,7 +19,7 @@ def drafted(make: Factory, db: Session, services: Context, database: Database) -
     token = make.link()
     response = make.response(token, through="last")
     assert isinstance(
-        journey.submit(db, services, make.opened(token), response.version), journey.Go
+        submission.submit(db, services, make.opened(token), response.version), journey.Go
     )
     Worker(services, database, isolate=False).run_pending()
     db.rollback()  # end this session's snapshot: see what the worker made

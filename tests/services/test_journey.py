@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from questionnaire.engine import flow as flow_module
 from questionnaire.engine import submit as submit_module
 from questionnaire.engine.answers import parse_answer
-from questionnaire.services import journey
+from questionnaire.services import journey, submission
 from questionnaire.services.context import Context
 from questionnaire.store.db import Database
 from questionnaire.store.models import Job, Response, ResponseStatus, Upload
@@ -207,14 +207,14 @@ def test_submission_walks_nothing_more_and_queues_the_pre_fill(
 ) -> None:
     token = make.link()
     response = make.response(token, through="last")
-    review = journey.review(services, make.opened(token))
-    assert isinstance(review, journey.Review) and review.flow.complete
+    review = submission.review(services, make.opened(token))
+    assert isinstance(review, submission.Review) and review.flow.complete
     count.reset()
-    outcome = journey.submit(db, services, make.opened(token), response.version)
+    outcome = submission.submit(db, services, make.opened(token), response.version)
     assert outcome == journey.Go("done", submitted_now=True)
     assert count.walks == 0
     assert db.scalars(select(Job.kind)).all() == ["sow.prefill"]
-    again = journey.submit(db, services, make.opened(token), response.version)
+    again = submission.submit(db, services, make.opened(token), response.version)
     assert again == journey.Go("done")
     assert db.scalar(select(func.count()).select_from(Job)) == 1
 
@@ -224,8 +224,8 @@ def test_an_incomplete_submission_gets_the_review_back(
 ) -> None:
     token = make.link()
     response = make.response(token, through="about")
-    outcome = journey.submit(db, services, make.opened(token), response.version)
-    assert isinstance(outcome, journey.Review) and not outcome.flow.complete
+    outcome = submission.submit(db, services, make.opened(token), response.version)
+    assert isinstance(outcome, submission.Review) and not outcome.flow.complete
     db.refresh(response)
     assert response.status is ResponseStatus.DRAFT and db.scalars(select(Job)).all() == []
 

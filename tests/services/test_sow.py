@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from questionnaire.services import journey, sow
+from questionnaire.services import journey, sow, submission
 from questionnaire.services.context import Context
 from questionnaire.services.templates import TemplateShelf
 from questionnaire.store.db import Database
@@ -22,7 +22,7 @@ from .factories import Factory
 def submitted(make: Factory, db: Session, services: Context) -> int:
     token = make.link()
     response = make.response(token, through="last")
-    assert journey.submit(db, services, make.opened(token), response.version) == journey.Go(
+    assert submission.submit(db, services, make.opened(token), response.version) == journey.Go(
         "done", submitted_now=True
     )
     return response.id

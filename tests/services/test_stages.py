@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from questionnaire.services import engagements, journey, sow, sow_desk
+from questionnaire.services import engagements, journey, sow, sow_desk, submission
 from questionnaire.services.context import Context
 from questionnaire.store.db import Database
 from questionnaire.store.models import Engagement, PipelineStage
@@ -39,7 +39,7 @@ def test_each_step_moves_the_engagement_to_the_stage_its_filter_shows(
     make.response(token, through="last")
     response = make.opened(token).response
     assert response is not None
-    journey.submit(db, services, make.opened(token), response.version)
+    submission.submit(db, services, make.opened(token), response.version)
     assert stages_listing(db, "Stepwise Health") == {"submitted"}
     Worker(services, database, isolate=False).run_pending()
     db.rollback()  # end this session's snapshot: see what the worker made
@@ -59,6 +59,6 @@ def test_a_submitted_questionnaire_moves_the_card_from_discovery_to_statement_of
         .values(pipeline_stage=PipelineStage.DISCOVERY.value)
     )
     db.commit()
-    journey.submit(db, services, make.opened(token), response.version)
+    submission.submit(db, services, make.opened(token), response.version)
     engagement = db.get(Engagement, response.engagement_id, populate_existing=True)
     assert engagement is not None and engagement.pipeline_stage == PipelineStage.STATEMENT_OF_WORK

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import abort, render_template, request
 
-from questionnaire.services import journey, links
+from questionnaire.services import journey, links, submission
 from questionnaire.store import db
 from questionnaire.web.context import services
 from questionnaire.web.pages import render_summary
@@ -25,7 +25,7 @@ def saved() -> Any:
     )
 
 
-def _review_page(review: journey.Review, *, notice: str | None = None, status: int = 200) -> Any:
+def _review_page(review: submission.Review, *, notice: str | None = None, status: int = 200) -> Any:
     page = render_summary(
         "customer/review.html", review.flow, changeable=True, notice=notice,
         version=str(review.response.version),
@@ -35,7 +35,7 @@ def _review_page(review: journey.Review, *, notice: str | None = None, status: i
 
 @bp.get("/review")
 def review() -> Any:
-    shown = journey.review(services(), opened())
+    shown = submission.review(services(), opened())
     return go(shown) if isinstance(shown, journey.Go) else _review_page(shown)
 
 
@@ -46,7 +46,7 @@ def submit() -> Any:
             400,
             description="Your session expired. Open the link again and submit from the review page.",
         )
-    outcome = journey.submit(db.session(), services(), opened(), posted_version())
+    outcome = submission.submit(db.session(), services(), opened(), posted_version())
     if isinstance(outcome, journey.Go):
         return go(outcome)
     return _review_page(outcome, notice="conflict", status=409)
@@ -54,7 +54,7 @@ def submit() -> Any:
 
 @bp.get("/done")
 def done() -> Any:
-    shown = journey.done(services(), opened())
+    shown = submission.done(services(), opened())
     if isinstance(shown, journey.Go):
         return go(shown)
     return render_summary(
