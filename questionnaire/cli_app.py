@@ -160,7 +160,7 @@ def demo(host: str, port: int, workers: int) -> None:
     db.upgrade(app.config["DATABASE_URL"])
     with app.app_context():
         made = demo_setup.set_up(
-            db.session(), _context(app).settings, "pre_discovery", secrets.token_urlsafe(12)
+            db.session(), _context(app), "pre_discovery", secrets.token_urlsafe(12)
         )
     click.echo("")
     click.echo(f"  Customer's questionnaire link: {made.link_url}")

@@ -80,7 +80,7 @@ def test_the_demo_serves_its_link_runs_the_worker_and_keeps_one_engagement(tmp_p
 def _check_demo(
     demo: subprocess.Popen[str], port: int, instance: Path, env: dict[str, str]
 ) -> None:
-    printed = read_until(demo, r"Database: ")
+    printed = read_until(demo, r"Email: .*\n")
     found = re.search(r"questionnaire link: (\S+)", printed)
     assert found and found.group(1).startswith(f"http://127.0.0.1:{port}/r/")
     link = found.group(1)
@@ -90,6 +90,10 @@ def _check_demo(
     done = "SELECT count(*) FROM jobs WHERE kind = 'uploads.sweep' AND status = 'done'"
     wait_for(lambda: _count(instance, done) == 1)  # the worker runs beside the server
     assert _count(instance, "SELECT count(*) FROM engagements") == 1
+    # Sales handed the demo over on the first start: its two emails are in the outbox folder,
+    # sent there by the worker, and a second start sends no more.
+    wait_for(lambda: len(list((instance / "outbox").glob("*.eml"))) == 2)
+    assert "/e/outbox" in printed
     invited = subprocess.run(
         [*COMMAND, "invite", "--customer", "Acme"], cwd=ROOT, env=env,
         capture_output=True, text=True, check=True,

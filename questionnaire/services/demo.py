@@ -1,5 +1,6 @@
-"""The demo that ``questionnaire demo`` sets up: one demo engagement, kept across starts, with a
-fresh link each time (a link is shown only once), and the demo engineer's login."""
+"""The demo that ``questionnaire demo`` sets up: one demo engagement, handed over by sales on
+the first start (so the Outbox holds the handover's two emails) and kept after, with a fresh
+link each time (a link is shown only once), and the demo engineer's login."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from sqlalchemy.orm import Session
 from questionnaire.store.models import Engagement
 
 from . import accounts, links
-from .settings import Settings
+from .context import Context
+from .handover import Handover, hand_over
 
 DEMO_ACTOR = "demo"
 DEMO_CUSTOMER = "Demo Health NHS Trust"
@@ -27,16 +29,27 @@ class Demo:
     engineer_password: str
 
 
-def set_up(db: Session, settings: Settings, definition: str, engineer_password: str) -> Demo:
-    """The demo engagement (created on the first start only) with a new link, and the demo
+#: What sales hand over for the demo (the customer's contact is fictional).
+DEMO_HANDOVER = Handover(
+    organisation=DEMO_CUSTOMER, contact_name="Alex Morgan", contact_email="alex.morgan@example.com",
+    contact_phone="+44 113 496 0123", project=DEMO_PROJECT, ps_days_sold="3",
+    contract_date="2026-11-02", purchase_order="PO-48213", quote_number="Q-2026-0117",
+    terms_url="https://example.com/professional-services-terms", timeline="January 2027",
+    services_lead="Sam Patel",
+)  # fmt: skip
+
+
+def set_up(db: Session, context: Context, definition: str, engineer_password: str) -> Demo:
+    """The demo engagement (handed over on the first start only) with a new link, and the demo
     engineer with ``engineer_password``; committed."""
+    settings = context.settings
     engagement = db.scalars(
         select(Engagement)
         .where(Engagement.created_by == DEMO_ACTOR, Engagement.customer == DEMO_CUSTOMER)
         .order_by(Engagement.id)
     ).first()
     if engagement is None:
-        engagement = links.create_engagement(db, DEMO_CUSTOMER, DEMO_ACTOR, DEMO_PROJECT)
+        engagement = hand_over(db, context, DEMO_HANDOVER, DEMO_ACTOR)
     lifetime = timedelta(days=settings.link_expiry_days)
     _, token = links.issue_link(db, engagement, definition, lifetime, DEMO_ACTOR)
     db.commit()
