@@ -7,12 +7,7 @@ served by gunicorn, as ``questionnaire serve`` runs it.
 
 from __future__ import annotations
 
-import http.client
-import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,11 +19,10 @@ from flask import Flask
 from limits import parse
 
 from questionnaire.services import links
-from questionnaire.store import db
 from questionnaire.web.guessing import NAMESPACE, Breaker
-from tests.conftest import ROOT
 
 from .customer import invite
+from .gunicorn import healthz, serving
 
 T = TypeVar("T")
 LIMIT = "3 per minute"
@@ -133,63 +127,12 @@ def test_the_breaker_skips_for_its_pause_then_tries_again() -> None:
 SLOW_CLIENTS = 4
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _healthz(port: int, timeout: float) -> int:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection.request("GET", "/healthz", headers={"Connection": "close"})
-        return connection.getresponse().status
-    finally:
-        connection.close()
-
-
-def _wait_until_up(port: int, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}")
-        try:
-            if _healthz(port, timeout=5) == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError("gunicorn did not answer")
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[int]:
     """``questionnaire serve --workers 2`` on a free port, as in production; yields the port."""
-    url = f"sqlite:///{tmp_path / 'faults.sqlite'}"
-    db.upgrade(url)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "QUESTIONNAIRE_DATABASE_URL": url,
-        "QUESTIONNAIRE_SECRET_KEY": "slow-clients",
-        "QUESTIONNAIRE_DEFINITIONS_DIR": str(ROOT / "tests" / "web" / "definitions"),
-        "QUESTIONNAIRE_UPLOAD_DIR": str(tmp_path / "uploads"),
-        "QUESTIONNAIRE_RATELIMIT_STORAGE_URI": "memory://",
-    }
-    command = [str(Path(sys.executable).parent / "questionnaire"), "serve", "--port", str(port)]
-    server = subprocess.Popen(
-        [*command, "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        _wait_until_up(port, server)
+    settings = {"SECRET_KEY": "slow-clients", "RATELIMIT_STORAGE_URI": "memory://"}
+    with serving(tmp_path, settings) as (port, _env):
         yield port
-    finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 @pytest.fixture
@@ -208,5 +151,5 @@ def test_slow_clients_do_not_hold_the_workers(
     served: int, slow_clients: list[socket.socket]
 ) -> None:
     # Several requests on fresh connections, so that both workers are asked.
-    statuses = [_healthz(served, timeout=NO_HANG_SECONDS) for _ in range(4)]
+    statuses = [healthz(served, timeout=NO_HANG_SECONDS) for _ in range(4)]
     assert statuses == [200] * 4

@@ -7,13 +7,7 @@ failed link look-ups are counted in Redis, where both workers see them (security
 from __future__ import annotations
 
 import http.client
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -24,15 +18,10 @@ import redis
 from questionnaire import create_app
 from questionnaire.services import links
 from questionnaire.store import db
-from tests.conftest import ROOT
+
+from .gunicorn import serving
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -41,54 +30,14 @@ def served(tmp_path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         redis.Redis.from_url(REDIS_URL).flushdb()
     except redis.RedisError:
         pytest.skip("Redis is not reachable at 127.0.0.1:6379")
-    url = f"sqlite:///{tmp_path / 'workers.sqlite'}"
-    db.upgrade(url)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "QUESTIONNAIRE_DATABASE_URL": url,
-        "QUESTIONNAIRE_SECRET_KEY": "two-workers",
-        "QUESTIONNAIRE_DEFINITIONS_DIR": str(ROOT / "tests" / "web" / "definitions"),
-        "QUESTIONNAIRE_UPLOAD_DIR": str(tmp_path / "uploads"),
-        "QUESTIONNAIRE_RATELIMIT_STORAGE_URI": REDIS_URL,
-        "QUESTIONNAIRE_LINK_GUESS_LIMIT": "6 per minute",
-        "QUESTIONNAIRE_BASE_URL": f"http://127.0.0.1:{port}",
+    settings = {
+        "SECRET_KEY": "two-workers",
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "LINK_GUESS_LIMIT": "6 per minute",
+        "BASE_URL": "http://127.0.0.1:{port}",
     }
-    command = [
-        str(Path(sys.executable).parent / "questionnaire"),
-        "serve",
-        "--port",
-        str(port),
-        "--workers",
-        "2",
-    ]
-    server = subprocess.Popen(
-        command,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        _wait_until_up(port, server)
-        yield port, env
-    finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=20)
-
-
-def _wait_until_up(port: int, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}")
-        try:
-            if _request(port, "GET", "/healthz")[0] == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError("gunicorn did not answer")
+    with serving(tmp_path, settings) as served_at:
+        yield served_at
 
 
 def _request(
