@@ -46,6 +46,14 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value
 
 
+def stored_by_value(enum_class: type[enum.Enum]) -> Enum:
+    """A column type storing an enum's values (``"draft"``) as text, not a database enum type:
+    new members need no ALTER TYPE, and SQLite and PostgreSQL store them alike."""
+    return Enum(
+        enum_class, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+    )
+
+
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UTCDateTime(),
@@ -161,12 +169,7 @@ class Response(Base):
     definition_id: Mapped[str] = mapped_column(String(63))
     definition_sha256: Mapped[str] = mapped_column(ForeignKey("definition_versions.sha256"))
     status: Mapped[ResponseStatus] = mapped_column(
-        Enum(
-            ResponseStatus,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        stored_by_value(ResponseStatus),
         default=ResponseStatus.DRAFT,
     )
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -353,9 +356,7 @@ class Job(Base):
     kind: Mapped[str] = mapped_column(String(60))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[JobStatus] = mapped_column(
-        Enum(
-            JobStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
-        ),
+        stored_by_value(JobStatus),
         default=JobStatus.QUEUED,
     )
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
@@ -385,12 +386,7 @@ class Export(Base):
     revision_id: Mapped[int] = mapped_column(ForeignKey("sow_revisions.id", ondelete="CASCADE"))
     format: Mapped[str] = mapped_column(String(10))
     status: Mapped[ExportStatus] = mapped_column(
-        Enum(
-            ExportStatus,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        stored_by_value(ExportStatus),
         default=ExportStatus.QUEUED,
     )
     #: The file's name in the export folder, once rendered.
@@ -438,12 +434,7 @@ class OutgoingEmail(Base):
     #: ``[{"store": "exports", "stored_name": ..., "filename": ..., "media_type": ...}]``.
     attachments: Mapped[list[dict[str, str]]] = mapped_column(JSONType, default=list)
     status: Mapped[EmailStatus] = mapped_column(
-        Enum(
-            EmailStatus,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        stored_by_value(EmailStatus),
         default=EmailStatus.QUEUED,
     )
     send_round: Mapped[int] = mapped_column(Integer, default=1)
