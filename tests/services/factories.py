@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -10,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from questionnaire.services import journey, links
 from questionnaire.services.context import Context
+from questionnaire.store.db import Database
 from questionnaire.store.models import Engagement, Response
+from questionnaire.worker import Worker
 
 #: Answers that complete the small test questionnaire's pages, in order.
 SMALL_ANSWERS: dict[str, dict[str, Any]] = {
@@ -55,3 +58,21 @@ class Factory:
         opened.response.version += 1  # as every save does: the flow cache is keyed on it
         self.db.commit()
         return opened.response
+
+
+def run_workers_at_once(context: Context, url: str, count: int = 4) -> None:
+    """``count`` workers, each with a database of its own, draining the queue at the same time
+    (started together at a barrier): what claims must survive."""
+    barrier = threading.Barrier(count)
+
+    def work() -> None:
+        own = Database(url)
+        barrier.wait()
+        Worker(context, own, isolate=False).run_pending()
+        own.dispose()
+
+    threads = [threading.Thread(target=work) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()

@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -30,7 +29,7 @@ from questionnaire.worker import Worker
 from tests.conftest import ROOT, app_config
 from tests.smtp import SmtpServer, via
 
-from .factories import Factory
+from .factories import Factory, run_workers_at_once
 
 CUSTOMER = {
     "organisation": "Acme Health", "contact_name": "Jo Bloggs", "services_lead": "Sam Lead",
@@ -381,19 +380,7 @@ def test_workers_in_parallel_send_each_email_once(
     context = via(services, smtp_server)
     for n in range(20):
         queue(db, context, to=[f"customer{n}@acme.example"])
-    barrier = threading.Barrier(4)
-
-    def work() -> None:
-        own = Database(postgres_only)
-        barrier.wait()
-        Worker(context, own, isolate=False).run_pending()
-        own.dispose()
-
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_workers_at_once(context, postgres_only)
     ids = smtp_server.message_ids()
     assert len(ids) == len(set(ids)) == 20
     assert sorted(r.rcpt_tos[0] for r in smtp_server.received) == sorted(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
 from datetime import timedelta
 from typing import Any
@@ -17,6 +16,8 @@ from questionnaire.services.job_kinds import KINDS
 from questionnaire.store.db import Database
 from questionnaire.store.models import Job, JobStatus, utcnow
 from questionnaire.worker import Worker
+
+from .factories import run_workers_at_once
 
 RAN: list[int] = []
 GAVE_UP: list[str] = []
@@ -170,19 +171,7 @@ def test_workers_in_parallel_run_each_job_exactly_once(
     postgres_only: str, services: Context, database: Database
 ) -> None:
     queue(database, "test.record", 40, sleep=0.01)
-    barrier = threading.Barrier(4)
-
-    def work() -> None:
-        own = Database(postgres_only)
-        barrier.wait()
-        Worker(services, own, isolate=False).run_pending()
-        own.dispose()
-
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_workers_at_once(services, postgres_only)
     assert sorted(RAN) == list(range(40))
     assert status_of(database) == [(JobStatus.DONE, 1, None)] * 40
 
