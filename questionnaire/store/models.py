@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false, true
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 #: The largest value an ``Integer`` column holds (PostgreSQL's int4): a larger id names no row,
@@ -118,6 +119,8 @@ class Engagement(Base):
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(254))
     contact_phone: Mapped[str | None] = mapped_column(String(40))
+    #: Whether a reminder goes before the questionnaire link expires (while not submitted).
+    questionnaire_reminders: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     engineer: Mapped[User | None] = relationship()
     links: Mapped[list[Link]] = relationship(back_populates="engagement", order_by="Link.id")
@@ -331,6 +334,10 @@ class RevisionRequest(Base):
     note: Mapped[str] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(254))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Made by the customer on the review page (else noted by an engineer).
+    from_customer: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Comments on particular sections: ``[{"section": heading, "comment": text}]``.
+    sections: Mapped[list[dict[str, str]] | None] = mapped_column(JSONType)
 
     draft: Mapped[SowDraft] = relationship(back_populates="requests")
 

@@ -195,10 +195,20 @@ def test_a_database_at_every_earlier_revision_upgrades_without_loss(
             db.upgrade(url, earlier)
             engine = db.make_engine(url)
             with engine.begin() as connection:
+                # Columns added NOT NULL without a server default (0006's stage_since) need a value.
+                stamped = [
+                    c["name"]
+                    for c in inspect(connection).get_columns("engagements")
+                    if c["name"] in ("stage_since",)
+                ]
+                names = ", ".join(
+                    ["customer", "project", "facts", "created_at", "created_by", *stamped]
+                )
+                stamps = ", CURRENT_TIMESTAMP" * len(stamped)
                 connection.execute(
                     text(
-                        "INSERT INTO engagements (customer, project, facts, created_at, created_by) "
-                        "VALUES ('Kept Ltd', NULL, '{}', CURRENT_TIMESTAMP, 'test')"
+                        f"INSERT INTO engagements ({names}) "
+                        f"VALUES ('Kept Ltd', NULL, '{{}}', CURRENT_TIMESTAMP, 'test'{stamps})"
                     )
                 )
             db.upgrade(url)
