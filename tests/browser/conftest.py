@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -89,11 +90,19 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    folder = tmp_path_factory.mktemp("browser-server")
+    with serving(tmp_path_factory.mktemp("browser-server")) as server:
+        yield server
+
+
+@contextmanager
+def serving(folder: Path, **config: Any) -> Iterator[LiveServer]:
+    """The app on a fresh SQLite database in ``folder``, served over HTTP on a free port, with
+    its background worker running; ``config`` overrides settings (mail through a test SMTP
+    server, for example)."""
     database_url = f"sqlite:///{folder / 'browser.sqlite'}"
     db.upgrade(database_url)
     # Bind first (port 0: any free port), so that BASE_URL can name the real port.
-    app = create_app(_config(database_url, folder, "http://127.0.0.1:0"))
+    app = create_app({**_config(database_url, folder, "http://127.0.0.1:0"), **config})
     server: BaseWSGIServer = make_server(
         "127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler
     )
