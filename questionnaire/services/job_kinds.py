@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import exports, mail, sow, uploads
+from . import exports, mail, reminders, sow, uploads
 from .jobs import JobKind
 
 KINDS: dict[str, JobKind] = {
@@ -13,6 +13,9 @@ KINDS: dict[str, JobKind] = {
     uploads.SWEEP_JOB: JobKind(uploads.run_sweep, uploads.sweep_gave_up, seconds=600),
     # Longer than SMTP's timeouts (30 s an exchange) allow a slow server, with attachments.
     mail.SEND_JOB: JobKind(mail.run_send, mail.send_gave_up, seconds=120, memory_mb=1024),
+    reminders.REMIND_JOB: JobKind(
+        reminders.run_reminder, reminders.reminder_gave_up, seconds=30, memory_mb=1024
+    ),
 }
 
 #: Jobs the worker queues itself, once a day each (the day is in the job's dedupe key).

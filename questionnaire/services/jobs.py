@@ -31,12 +31,14 @@ def enqueue(
     *,
     dedupe_key: str | None = None,
     max_attempts: int = 5,
+    run_after: datetime | None = None,
 ) -> None:
     """Queue a job in ``db``'s transaction (the caller commits). With ``dedupe_key``, a job
-    already queued under that key (by anyone, at any time) stands and this one is not added."""
+    already queued under that key (by anyone, at any time) stands and this one is not added.
+    ``run_after`` holds it back until then (a reminder); by default it is due at once."""
     job = Job(
         kind=kind, payload=payload, dedupe_key=dedupe_key, max_attempts=max_attempts,
-        status=JobStatus.QUEUED, attempts=0, run_after=utcnow(),
+        status=JobStatus.QUEUED, attempts=0, run_after=run_after or utcnow(),
     )  # fmt: skip
     if dedupe_key is None:
         db.add(job)

@@ -14,6 +14,10 @@ DEFAULTS: dict[str, Any] = {
     "DEFINITIONS_DIR": "definitions",
     "TEMPLATES_DIR": "templates",  # the SoW deployment templates
     "LINK_EXPIRY_DAYS": 14,
+    # A questionnaire sent by email is followed by a reminder this many days before its link's
+    # last day, while the response is not submitted (per engagement, it can be switched off);
+    # 0 sends no reminders at all.
+    "QUESTIONNAIRE_REMINDER_DAYS": 3,
     "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,  # a whole request; files are also checked one by one
     # Text fields of a (multipart) page: above the longest answer a definition allows, so a long
     # answer gets the question's own "Enter N characters or fewer" instead of a 413.
@@ -53,6 +57,8 @@ class Settings:
     link_expiry_days: int
     contact_email: str
     mail: MailSettings
+    #: Days before a sent questionnaire's last day that its reminder goes; 0: never.
+    questionnaire_reminder_days: int = 3
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -66,6 +72,7 @@ class Settings:
             link_expiry_days=int(config["LINK_EXPIRY_DAYS"]),
             contact_email=str(config["CONTACT_EMAIL"]),
             mail=MailSettings.from_config(config),
+            questionnaire_reminder_days=_reminder_days(config["QUESTIONNAIRE_REMINDER_DAYS"]),
         )
 
 
@@ -110,6 +117,13 @@ class MailSettings:
             services_team=str(config["SERVICES_TEAM_EMAIL"]),
             templates_dir=Path(config["TEMPLATES_DIR"]) / "emails",
         )
+
+
+def _reminder_days(value: Any) -> int:
+    days = int(value)
+    if not 0 <= days <= 365:
+        raise ValueError(f"QUESTIONNAIRE_REMINDER_DAYS must be 0 (none) to 365, not {days}")
+    return days
 
 
 def _text_or_none(value: Any) -> str | None:

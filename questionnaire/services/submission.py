@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session
 from questionnaire.engine import FlowResult, Questionnaire
 from questionnaire.store.models import Response
 
-from . import responses, sow
+from . import responses, sow, submission_notices
 from .context import Context
 from .journey import Go, OpenLink, flow_of, resume
 
@@ -28,7 +29,8 @@ def review(context: Context, opened: OpenLink) -> Review | Go:
 
 
 def submit(db: Session, context: Context, opened: OpenLink, version: int) -> Go | Review:
-    """Submit once, and queue the SoW's pre-fill in the same transaction.
+    """Submit once, and queue the SoW's pre-fill and the submission's emails (the customer's
+    confirmation, the engineer's notice) in the same transaction.
 
     The draft is made by the background worker: a slow or broken template never makes the
     customer wait or fail. A stale or incomplete submission gets the review page back.
@@ -40,7 +42,7 @@ def submit(db: Session, context: Context, opened: OpenLink, version: int) -> Go 
         return Go("done")
     flow = flow_of(context, opened)
     try:
-        responses.submit(db, response, version, flow, opened.actor, after=_queue_prefill)
+        responses.submit(db, response, version, flow, opened.actor, after=_after(context))
     except responses.AlreadySubmitted:
         return Go("done")
     except responses.Conflict:
@@ -49,8 +51,14 @@ def submit(db: Session, context: Context, opened: OpenLink, version: int) -> Go 
     return Go("done", submitted_now=True)
 
 
-def _queue_prefill(db: Session, response: Response) -> None:
-    sow.queue_prefill(db, response, "pre-filler", reason="submitted")
+def _after(context: Context) -> Callable[[Session, Response], None]:
+    """What the submission's transaction also holds: the SoW's pre-fill job, and the emails."""
+
+    def queue_work(db: Session, response: Response) -> None:
+        sow.queue_prefill(db, response, "pre-filler", reason="submitted")
+        submission_notices.queue_notices(db, context, response)
+
+    return queue_work
 
 
 @dataclass(frozen=True)

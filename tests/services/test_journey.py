@@ -213,10 +213,11 @@ def test_submission_walks_nothing_more_and_queues_the_pre_fill(
     outcome = submission.submit(db, services, make.opened(token), response.version)
     assert outcome == journey.Go("done", submitted_now=True)
     assert count.walks == 0
-    assert db.scalars(select(Job.kind)).all() == ["sow.prefill"]
+    # The pre-fill, and the engineer's notice (this engagement has no contact to thank).
+    assert sorted(db.scalars(select(Job.kind)).all()) == ["mail.send", "sow.prefill"]
     again = submission.submit(db, services, make.opened(token), response.version)
     assert again == journey.Go("done")
-    assert db.scalar(select(func.count()).select_from(Job)) == 1
+    assert db.scalar(select(func.count()).select_from(Job)) == 2
 
 
 def test_an_incomplete_submission_gets_the_review_back(
