@@ -19,8 +19,10 @@ import click
 import yaml
 
 from .engine import DefinitionError, Severity, evaluate, load_all, load_file
+from .engine.facts import FACTS
 from .engine.mermaid import mermaid
 from .engine.pathtests import find_test_files, run_file
+from .engine.prefill import starting_answers
 from .engine.schema import schema_text
 
 DEFAULT_DEFINITIONS = Path("definitions")
@@ -163,19 +165,37 @@ def graph(definition: Path) -> None:
 @main.command()
 @click.argument("definition", type=click.Path(path_type=Path))
 @click.argument("answers", type=click.File("r", encoding="utf-8"))
-def simulate(definition: Path, answers: Any) -> None:
+@click.option(
+    "--facts",
+    type=click.File("r", encoding="utf-8"),
+    help="The engagement's handover facts (JSON or YAML): questions with prefill start from them.",
+)
+def simulate(definition: Path, answers: Any, facts: Any) -> None:
     """Run DEFINITION on ANSWERS (a JSON or YAML file, or - for stdin) and print the flow as JSON."""
     questionnaire = _load(definition)
-    try:
-        data = yaml.safe_load(answers.read())
-    except yaml.YAMLError as exc:
-        raise click.BadParameter(f"not valid JSON or YAML: {exc}", param_hint="ANSWERS") from None
-    if not isinstance(data, dict):
+    data = _mapping(answers, "ANSWERS", "answers must be a mapping of question ids to values")
+    known = _mapping(facts, "--facts", "facts must be a mapping of fact names to values")
+    unknown = sorted(set(known) - set(FACTS))
+    if unknown:
         raise click.BadParameter(
-            "answers must be a mapping of question ids to values", param_hint="ANSWERS"
+            f"unknown fact(s) {', '.join(unknown)} (the facts are: {', '.join(sorted(FACTS))})",
+            param_hint="--facts",
         )
-    result = evaluate(questionnaire, data)
+    result = evaluate(questionnaire, {**starting_answers(questionnaire, known), **data})
     click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False, default=str))
+
+
+def _mapping(file: Any, hint: str, wrong_shape: str) -> dict[str, Any]:
+    """The mapping in a JSON or YAML ``file`` (none given: an empty one)."""
+    if file is None:
+        return {}
+    try:
+        data = yaml.safe_load(file.read())
+    except yaml.YAMLError as exc:
+        raise click.BadParameter(f"not valid JSON or YAML: {exc}", param_hint=hint) from None
+    if not isinstance(data, dict):
+        raise click.BadParameter(wrong_shape, param_hint=hint)
+    return data
 
 
 @main.command("test")

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .check_prefill import check_prefill
 from .check_rules import RuleChecker, computed_dependencies
 from .check_structure import build_graph, check_structure
 from .compiled import (
@@ -61,6 +62,7 @@ def validate(source: Source) -> tuple[Definition | None, list[Diagnostic]]:
     diagnostics = [
         *check_structure(definition, source, graph),
         *RuleChecker(definition, source, graph).run(),
+        *check_prefill(definition, source),
     ]
     return definition, sorted(set(diagnostics))
 

@@ -5,6 +5,7 @@ A test file (``definitions/tests/*.yaml``)::
     definition: ../pre_discovery.yaml      # relative to the test file
     cases:
       - name: Medical imaging on Cisco ACI
+        facts: {ps_days_sold: 5}                            # recorded at the sales handover
         answers: {deployment_types: [medical], network_fabric: cisco_aci}
         expect:
           path: [customer, network, aci, medical, services]   # exact, or
@@ -16,6 +17,10 @@ A test file (``definitions/tests/*.yaml``)::
           dropped: [storage_vendor]                           # answers pruned away
           missing: [customer_name]
           complete: false
+          answers: {ps_days_sold: 5}                        # the answers used, pre-filled too
+
+``facts`` are the engagement's handover facts: the questions with ``prefill`` start from them
+(as a new response does), and ``answers`` are then the customer's, over the starting values.
 """
 
 from __future__ import annotations
@@ -28,10 +33,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .compiled import Questionnaire
-from .diagnostics import DefinitionError, Diagnostic
+from .diagnostics import DefinitionError, Diagnostic, did_you_mean
+from .facts import FACTS
 from .flow import evaluate
 from .flow_state import FlowResult
 from .loader import load_file
+from .prefill import starting_answers
 from .schema_errors import translate_validation_error
 from .source import Source, parse_yaml
 
@@ -48,12 +55,14 @@ class Expect(BaseModel):
     dropped: list[str] | None = None
     missing: list[str] | None = None
     complete: bool | None = None
+    answers: dict[str, Any] = {}
 
 
 class Case(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
+    facts: dict[str, Any] = {}
     answers: dict[str, Any] = {}
     expect: Expect
 
@@ -110,7 +119,8 @@ def run_file(path: Path) -> tuple[list[CaseResult], list[Diagnostic]]:
 def check_case(
     questionnaire: Questionnaire, case: Case, source: Source, index: int
 ) -> Iterator[str]:
-    flow = evaluate(questionnaire, case.answers)
+    yield from _unknown_facts(case.facts)
+    flow = evaluate(questionnaire, {**starting_answers(questionnaire, case.facts), **case.answers})
     expect = case.expect
     if expect.path is not None and list(flow.path) != expect.path:
         yield f"path: expected {expect.path}, got {list(flow.path)}"
@@ -138,6 +148,15 @@ def check_case(
         yield f"missing: expected {sorted(expect.missing)}, got {sorted(flow.missing)}"
     if expect.complete is not None and flow.complete != expect.complete:
         yield f"complete: expected {expect.complete}, got {flow.complete} (missing {list(flow.missing)})"
+    for key, value in expect.answers.items():
+        if not same_json(flow.answers.get(key), value):
+            yield f"answers: '{key}' expected {value!r}, got {flow.answers.get(key)!r}"
+
+
+def _unknown_facts(facts: dict[str, Any]) -> Iterator[str]:
+    for name in facts:
+        if name not in FACTS:
+            yield f"facts: unknown fact '{name}'{did_you_mean(name, FACTS)}"
 
 
 def same_json(left: Any, right: Any) -> bool:
