@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from questionnaire.store.models import (
     utcnow,
 )
 
-from . import audit, engagements, links, sow, uploads
+from . import audit, engagements, links, prefill_answers, sow, uploads
 from .context import Context
 from .facts import EDITABLE, FactShown, facts_as_used
 from .filetypes import KIND_MEDIA_TYPES
@@ -143,6 +143,8 @@ class Answers:
     flow: FlowResult
     uploads: list[Upload]
     prefill: sow.PrefillState
+    #: The pre-filled answers the customer changed from what sales entered.
+    corrections: list[prefill_answers.Correction] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -204,7 +206,8 @@ def _answers(db: Session, context: Context, engagement_id: int) -> Answers | Non
         select(Upload).where(Upload.response_id == response.id).order_by(Upload.created_at)
     ).all()
     flow = context.flows.flow_of(q, response)
-    return Answers(response, q, flow, list(files), sow.prefill_state(db, response))
+    corrections = prefill_answers.corrections(q, flow, prefill_answers.prefilled(db, response))
+    return Answers(response, q, flow, list(files), sow.prefill_state(db, response), corrections)
 
 
 def _sow_summary(db: Session, response: Response) -> SowSummary | None:

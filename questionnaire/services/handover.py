@@ -20,6 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questionnaire.engine.answers import Invalid, display, parse_answer
+from questionnaire.engine.facts import FACTS as PREFILL_FACTS
+from questionnaire.engine.facts import PRIVATE_FACTS
 from questionnaire.engine.model import (
     DateQuestion,
     DecimalQuestion,
@@ -110,6 +112,28 @@ FIELDS: dict[str, Field] = {
         LongTextQuestion(id="notes", label="notes", type="long_text", max_length=5000), None
     ),
 }
+
+
+#: The name a questionnaire's ``prefill`` gives each field: its own, bar the organisation, which
+#: the engagement (and the SoW's ``fact()``) calls ``customer``.
+FACT_NAMES = {name: "customer" if name == "organisation" else name for name in FIELDS}
+
+
+def _check_prefill_catalogue() -> None:
+    """The engine's catalogue of facts (what ``questionnaire lint`` checks a ``prefill`` against)
+    names every field here but the private ones, with the answer type that parses it here."""
+    offered = {FACT_NAMES[name]: field for name, field in FIELDS.items()}
+    differ = (offered.keys() - PRIVATE_FACTS) ^ PREFILL_FACTS.keys()
+    if differ:
+        raise RuntimeError(f"engine/facts.py and the sales handover disagree on {sorted(differ)}")
+    for fact, spec in PREFILL_FACTS.items():
+        if offered[fact].question.type != spec.types[0]:
+            raise RuntimeError(
+                f"the fact '{fact}' is parsed as another type than engine/facts.py says"
+            )
+
+
+_check_prefill_catalogue()
 
 
 class InvalidHandover(ValueError):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from questionnaire.engine import FlowResult, Questionnaire
 from questionnaire.store.models import Link, Response, ResponseStatus, utcnow
 
-from . import audit, board, engagements, uploads
+from . import audit, board, engagements, prefill_answers, uploads
 from .definitions import DefinitionRegistry
 from .settings import Settings
 
@@ -52,7 +52,8 @@ def _create(
     pinned = registry.pinned(db, q)
     response = Response(
         engagement_id=link.engagement_id, definition_id=link.definition_id,
-        definition_sha256=pinned.sha256, answers={}, version=1,
+        definition_sha256=pinned.sha256, version=1,
+        answers=prefill_answers.starting_answers_for(link.engagement, q),
     )  # fmt: skip
     db.add(response)
     db.flush()
@@ -61,6 +62,7 @@ def _create(
         db, actor, "response.start", engagement_id=link.engagement_id, response_id=response.id,
         definition=q.id, version=q.version,
     )  # fmt: skip
+    prefill_answers.record(db, response, q, actor)
     db.commit()
     return response
 

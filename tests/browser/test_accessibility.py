@@ -192,6 +192,19 @@ def test_link_error_pages_have_no_serious_violations(
     _assert_no_serious(audit)
 
 
+def test_engagement_page_with_the_customers_corrections_has_no_serious_violations(
+    page_for: PageFor, live_server: LiveServer, audit: AxeAudit
+) -> None:
+    # The link's engagement is "Westshire Imaging"; the answers name another organisation.
+    engagement_id = submitted_engagement(live_server, "Westshire Imaging")
+    page = page_for()
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/e/engagements/{engagement_id}")
+    expect(page.locator("#corrections")).to_contain_text("The customer changed a detail")
+    audit.check(page, "engagement with the customer's corrections")
+    _assert_no_serious(audit)
+
+
 def test_sow_pages_have_no_serious_violations(
     page_for: PageFor, live_server: LiveServer, audit: AxeAudit
 ) -> None:
