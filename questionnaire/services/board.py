@@ -4,7 +4,7 @@ The seed's graph is a line, Pipeline → Discovery → Statement of Work → Pla
 Complete, walked one step at a time: forward, or back one step with a reason (In progress back
 to Planned is such a step). Leaving Pipeline is assigning an engineer (:func:`assign`), as
 Linear does in the seed; a submitted questionnaire moves Discovery on by itself
-(:func:`note_submitted`).
+(:func:`note_submitted`), and an accepted SoW moves the card to Planned (:func:`note_accepted`).
 
 Every move is one guarded ``UPDATE ... WHERE pipeline_stage = :from``: of two people moving the
 same card at once, one changes the row and the other changes nothing and is told (:class:`Stale`).
@@ -47,7 +47,7 @@ from .sow_desk import NotFound
 __all__ = [
     "LABELS", "ORDER", "Board", "BoardFilter", "Card", "Column", "MoveRefused", "Stale",
     "allowed_moves", "assign", "board", "engineers", "is_backward", "move", "next_action",
-    "note_submitted", "time_in_stage",
+    "note_accepted", "note_submitted", "time_in_stage",
 ]  # fmt: skip
 
 S = PipelineStage
@@ -148,6 +148,23 @@ def note_submitted(db: Session, engagement_id: int) -> bool:
                      source=S.DISCOVERY.value, target=S.STATEMENT_OF_WORK.value,
                      reason="the customer submitted the questionnaire")  # fmt: skip
     return moved
+
+
+def note_accepted(db: Session, engagement_id: int, accepted_by: str, revision: int) -> bool:
+    """The customer accepted the SoW: the card moves on to Planned.
+
+    From Statement of Work, or from Discovery when the SoW was sent before the questionnaire
+    was submitted: an acceptance means the Statement of Work is done either way. In the
+    caller's transaction (the acceptance's), no commit; a card in a later stage stays where it
+    is. The history names the customer who accepted, as the mover. Whether it moved.
+    """
+    for source in (S.STATEMENT_OF_WORK, S.DISCOVERY):
+        if _update(db, engagement_id, source, S.PLANNED):
+            audit.record(db, accepted_by, "board.move", engagement_id=engagement_id,
+                         source=source.value, target=S.PLANNED.value,
+                         reason=f"the customer accepted revision {revision} of the SoW")  # fmt: skip
+            return True
+    return False
 
 
 def _guarded(

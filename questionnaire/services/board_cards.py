@@ -9,11 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from questionnaire.store.models import Engagement, Link, PipelineStage, ResponseStatus, User
+from questionnaire.store.models import (
+    Engagement,
+    Link,
+    PipelineStage,
+    ResponseStatus,
+    RevisionRequest,
+    SowDraft,
+    SowRevision,
+    User,
+)
 
 from .engagements import link_state
 
@@ -79,6 +89,8 @@ def next_action(
     link_revoked_at: datetime | None = None,
     response_status: str | None = None,
     sow_sent_at: datetime | None = None,
+    sow_sent_revision: int | None = None,
+    sow_changes_asked: bool = False,
 ) -> str:
     """What the card waits for, in a few words."""
     if stage == S.PIPELINE or engineer is None:
@@ -87,13 +99,20 @@ def next_action(
         return _questionnaire(now, link_sent_at, link_expires_at, link_revoked_at, response_status)
     if stage == S.STATEMENT_OF_WORK:
         if sow_sent_at is not None:
-            return f"SoW sent {days_ago(sow_sent_at, now)}, waiting for the customer"
+            return _sow_sent(now, sow_sent_at, sow_sent_revision, sow_changes_asked)
         return "SoW to finish and send"
     return {
         S.PLANNED: "implementation to arrange",
         S.IN_PROGRESS: "implementation under way",
         S.COMPLETE: "acceptance and handover documents",
     }.get(PipelineStage(stage), "")
+
+
+def _sow_sent(now: datetime, sent_at: datetime, revision: int | None, changes_asked: bool) -> str:
+    named = f"SoW revision {revision}" if revision is not None else "SoW"
+    if changes_asked:
+        return f"the customer asked for changes to {named}: revise and send again"
+    return f"{named} sent {days_ago(sent_at, now)}, awaiting the customer"
 
 
 def _questionnaire(
@@ -122,7 +141,7 @@ def read_cards(db: Session, chosen: BoardFilter, now: datetime) -> list[Card]:
         .scalar_subquery()
     )
     statement = (
-        select(Engagement, User.name, latest_link)
+        select(Engagement, User.name, latest_link, _latest_sent_revision(), _changes_asked())
         .outerjoin(User, User.id == Engagement.engineer_id)
         .order_by(Engagement.stage_since, Engagement.id)
     )
@@ -131,8 +150,36 @@ def read_cards(db: Session, chosen: BoardFilter, now: datetime) -> list[Card]:
     return [_card(*row, now=now) for row in db.execute(statement).all()]
 
 
+def _latest_sent_revision() -> Any:
+    """The number of the engagement's latest sent SoW revision, per card."""
+    return (
+        select(func.max(SowRevision.number))
+        .join(SowDraft, SowDraft.id == SowRevision.draft_id)
+        .where(SowDraft.engagement_id == Engagement.id, SowRevision.sent_at.is_not(None))
+        .correlate(Engagement)
+        .scalar_subquery()
+    )
+
+
+def _changes_asked() -> Any:
+    """Whether the customer asked for changes since the latest revision was sent."""
+    return (
+        select(RevisionRequest.id)
+        .join(SowDraft, SowDraft.id == RevisionRequest.draft_id)
+        .where(SowDraft.engagement_id == Engagement.id, RevisionRequest.at > Engagement.sow_sent_at)
+        .correlate(Engagement)
+        .exists()
+    )
+
+
 def _card(
-    engagement: Engagement, engineer: str | None, sent_at: datetime | None, *, now: datetime
+    engagement: Engagement,
+    engineer: str | None,
+    sent_at: datetime | None,
+    sent_revision: int | None,
+    changes_asked: bool,
+    *,
+    now: datetime,
 ) -> Card:
     days = engagement.facts.get("ps_days_sold")
     return Card(
@@ -145,5 +192,6 @@ def _card(
             link_expires_at=engagement.link_expires_at,
             link_revoked_at=engagement.link_revoked_at,
             response_status=engagement.response_status, sow_sent_at=engagement.sow_sent_at,
+            sow_sent_revision=sent_revision, sow_changes_asked=bool(changes_asked),
         ),
     )  # fmt: skip

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from . import exports, mail, reminders, sow, uploads
+from . import (
+    exports,
+    mail,
+    reminders,
+    sow,
+    sow_acceptance_record,
+    sow_review,
+    sow_review_state,
+    uploads,
+)
 from .jobs import JobKind
 
 KINDS: dict[str, JobKind] = {
@@ -13,6 +22,15 @@ KINDS: dict[str, JobKind] = {
     uploads.SWEEP_JOB: JobKind(uploads.run_sweep, uploads.sweep_gave_up, seconds=600),
     # Longer than SMTP's timeouts (30 s an exchange) allow a slow server, with attachments.
     mail.SEND_JOB: JobKind(mail.run_send, mail.send_gave_up, seconds=120, memory_mb=1024),
+    # Quick: it only looks at the PDF export and queues an email.
+    sow_review_state.SEND_JOB: JobKind(sow_review.run_send, sow_review.send_gave_up, seconds=30),
+    # Renders a one-page PDF with the exports' pipeline (WeasyPrint): as an export.
+    sow_acceptance_record.RECORD_JOB: JobKind(
+        sow_acceptance_record.run_record,
+        sow_acceptance_record.record_gave_up,
+        seconds=120,
+        memory_mb=2048,
+    ),
     reminders.REMIND_JOB: JobKind(
         reminders.run_reminder, reminders.reminder_gave_up, seconds=30, memory_mb=1024
     ),

@@ -30,6 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "CONTACT_EMAIL": "services@loadbalancer.org",
+    "SOW_REVIEW_EXPIRY_DAYS": 30,  # how long the customer's link to a sent SoW revision works
     "PROXY_FIX": 0,  # how many proxies in front set X-Forwarded-For/-Proto
     # Outgoing email: "outbox" writes .eml files to MAIL_OUTBOX_DIR (set from the instance
     # folder, like UPLOAD_DIR); "smtp" sends through MAIL_HOST.
@@ -54,6 +55,7 @@ class Settings:
     upload_dir: Path
     upload_quota_bytes: int
     export_dir: Path
+    sow_review_expiry_days: int
     link_expiry_days: int
     contact_email: str
     mail: MailSettings
@@ -69,6 +71,7 @@ class Settings:
             upload_dir=Path(config["UPLOAD_DIR"]),
             upload_quota_bytes=int(config["UPLOAD_QUOTA_BYTES"]),
             export_dir=Path(config["EXPORT_DIR"]),
+            sow_review_expiry_days=_review_days(config["SOW_REVIEW_EXPIRY_DAYS"]),
             link_expiry_days=int(config["LINK_EXPIRY_DAYS"]),
             contact_email=str(config["CONTACT_EMAIL"]),
             mail=MailSettings.from_config(config),
@@ -123,6 +126,13 @@ def _reminder_days(value: Any) -> int:
     days = int(value)
     if not 0 <= days <= 365:
         raise ValueError(f"QUESTIONNAIRE_REMINDER_DAYS must be 0 (none) to 365, not {days}")
+    return days
+
+
+def _review_days(value: Any) -> int:
+    days = int(value)
+    if not 1 <= days <= 365:
+        raise ValueError(f"SOW_REVIEW_EXPIRY_DAYS must be 1 to 365, not {days}")
     return days
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import dataclasses
 import difflib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -226,18 +226,38 @@ def save_revision(
     return revision
 
 
-def mark_sent(db: Session, revision: SowRevision, actor: str) -> None:
-    if revision.sent_at is None:
-        revision.sent_at = utcnow()
-        engagements.note_sow_sent(db, revision.draft.engagement_id, revision.sent_at)
-        audit.record(
-            db,
-            actor,
-            "sow.sent",
-            engagement_id=revision.draft.engagement_id,
-            revision=revision.number,
-        )
-        db.commit()
+def mark_sent(db: Session, revision: SowRevision, actor: str) -> bool:
+    """Mark the revision sent (by hand: it went to the customer outside the product); commits.
+
+    Whether this call marked it: of two clicks at once, one does and the other changes nothing.
+    """
+    marked = note_sent(db, revision, actor, how="by hand")
+    db.commit()
+    return marked
+
+
+def note_sent(db: Session, revision: SowRevision, actor: str, *, how: str) -> bool:
+    """Set the revision's ``sent_at`` unless it is set already, in the caller's transaction.
+
+    One guarded ``UPDATE ... WHERE sent_at IS NULL``: checking ``revision.sent_at`` first and
+    then setting it would let two requests both see it unset and both record the send.
+    """
+    now = utcnow()
+    result = db.execute(
+        update(SowRevision)
+        .where(SowRevision.id == revision.id, SowRevision.sent_at.is_(None))
+        .values(sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.expire(revision, ["sent_at"])
+    if cast(CursorResult[Any], result).rowcount != 1:
+        return False
+    engagement_id = revision.draft.engagement_id
+    engagements.note_sow_sent(db, engagement_id, now)
+    audit.record(
+        db, actor, "sow.sent", engagement_id=engagement_id, revision=revision.number, how=how
+    )
+    return True
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,22 @@ from sqlalchemy.orm import Session
 
 from questionnaire.store.models import Engagement, Response, SowDraft, SowRevision
 
-from . import exports, sow
+from . import exports, links, sow, sow_review_state
 
 
 class NotFound(LookupError):
     """What the URL names does not exist (the message says what)."""
+
+
+class SowAccepted(Exception):
+    """The customer accepted a revision of this SoW: it is final, nothing more is sent."""
+
+    def __init__(self, revision: int) -> None:
+        super().__init__(
+            f"The customer accepted revision {revision} of this Statement of Work: "
+            "nothing more can be sent."
+        )
+        self.revision = revision
 
 
 class NotStarted(Exception):
@@ -45,6 +56,7 @@ class Workspace:
     draft: SowDraft
     current: SowRevision
     exports: dict[str, exports.NotReady | None]
+    review: sow_review_state.ReviewStatus
 
 
 def workspace(db: Session, engagement_id: int) -> Workspace | None:
@@ -54,7 +66,8 @@ def workspace(db: Session, engagement_id: int) -> Workspace | None:
     if draft is None or not draft.revisions:
         return None
     current = draft.revisions[-1]
-    return Workspace(found, draft, current, exports.states(db, current))
+    review = sow_review_state.status_of(db, draft)
+    return Workspace(found, draft, current, exports.states(db, current), review)
 
 
 def draft(db: Session, engagement_id: int) -> tuple[Engagement, SowDraft]:
@@ -92,9 +105,31 @@ def save(
     return sow.save_revision(db, the_draft, markdown, author, edited_from, note)
 
 
-def mark_sent(db: Session, engagement_id: int, number: int, actor: str) -> None:
-    _, _, chosen = revision(db, engagement_id, number)
-    sow.mark_sent(db, chosen, actor)
+def mark_sent(db: Session, engagement_id: int, number: int, actor: str) -> bool:
+    """Mark a revision sent by hand; :class:`SowAccepted` once the customer accepted one.
+
+    Under the engagement's lock, as sending by email and accepting are: a revision marked sent
+    supersedes the customer's link to an older one, so it must not slip in beside an acceptance.
+    """
+    lock(db, engagement_id)
+    _, the_draft, chosen = revision(db, engagement_id, number)
+    refuse_if_accepted(db, the_draft)
+    return sow.mark_sent(db, chosen, actor)
+
+
+def lock(db: Session, engagement_id: int) -> Engagement:
+    """The engagement, locked until the transaction ends (``NotFound`` if there is none), and
+    nothing this session read before held over: what is read next is what committed first."""
+    engagement(db, engagement_id)
+    db.expire_all()
+    return links.lock_engagement(db, engagement_id)
+
+
+def refuse_if_accepted(db: Session, the_draft: SowDraft) -> None:
+    accepted = sow_review_state.acceptance_of(db, the_draft.id)
+    if accepted is not None:
+        db.rollback()
+        raise SowAccepted(accepted.revision.number)
 
 
 def record_request(db: Session, engagement_id: int, note: str, actor: str) -> sow.RequestOutcome:
