@@ -32,6 +32,7 @@ from questionnaire.store.models import (
 from . import audit, engagements, links, prefill_answers, sow, uploads
 from .context import Context
 from .facts import EDITABLE, FactShown, facts_as_used
+from .invitation_state import SendPanel, panel
 from .filetypes import KIND_MEDIA_TYPES
 from .settings import Settings
 from .sow_desk import NotFound
@@ -166,6 +167,8 @@ class EngagementPage:
     answers: Answers | None
     sow: SowSummary | None
     events: list[AuditEvent]
+    #: Sending the questionnaire by email: the last sending, and the form's starting values.
+    questionnaire: SendPanel | None = None
 
 
 def engagement(db: Session, engagement_id: int) -> Engagement:
@@ -192,6 +195,7 @@ def engagement_page(db: Session, context: Context, engagement_id: int) -> Engage
         answers=answers,
         sow=_sow_summary(db, answers.response) if answers else None,
         events=audit.recent(db, found.id),
+        questionnaire=panel(db, context, found),
     )
 
 

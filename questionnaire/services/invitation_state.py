@@ -25,8 +25,8 @@ from questionnaire.store.models import (
 
 from . import reminders
 from .context import Context
-from .invitation_values import SENT_ACTION, day_in_words
-from .invitations import MAX_DAYS, MIN_DAYS
+from .invitation_values import SENT_ACTION, day_in_words, recipient_in_words
+from .invitations import MAX_DAYS, MIN_DAYS, submitted_at
 from .settings import Settings
 from .sow_desk import NotFound
 
@@ -59,6 +59,8 @@ class SendPanel:
     max_days: int
     reminders_on: bool
     reminder_days: int  # 0: reminders are off everywhere
+    #: When the customer submitted the questionnaire the form would send (nothing to send).
+    submitted_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -84,14 +86,16 @@ def panel(db: Session, context: Context, engagement: Engagement) -> SendPanel:
     ).first()
     choices = sorted(context.definitions.current)
     preferred = [latest.definition_id] if latest else []
-    definition = next((d for d in [*preferred, DEFAULT_DEFINITION] if d in choices), "")
+    wanted = [*preferred, DEFAULT_DEFINITION, *choices]
+    definition = next((d for d in wanted if d in choices), "")
     return SendPanel(
         last=last_sent(db, settings, engagement, latest),
         contact_name=engagement.contact_name or "", contact_email=engagement.contact_email or "",
-        definitions=choices, definition=definition or (choices[0] if choices else ""),
+        definitions=choices, definition=definition,
         expires_days=max(MIN_DAYS, min(settings.link_expiry_days, MAX_DAYS)),
         min_days=MIN_DAYS, max_days=MAX_DAYS, reminders_on=engagement.questionnaire_reminders,
         reminder_days=settings.questionnaire_reminder_days,
+        submitted_at=submitted_at(db, engagement.id, definition) if definition else None,
     )  # fmt: skip
 
 
@@ -109,7 +113,7 @@ def last_sent(
     now = utcnow()
     is_open = latest is not None and latest.id == link.id and link.revoked_at is None
     return LastSent(
-        sent_at=event.at, to=str(detail.get("to", "")), email_state=email.status.value,
+        sent_at=event.at, to=recipient_in_words(email), email_state=email.status.value,
         expires_at=link.expires_at, link_open=is_open and link.expires_at > now,
         reminder=_reminder(db, settings, link, event, now),
     )  # fmt: skip

@@ -61,6 +61,13 @@ def contact_for(db: Session, settings: Settings, engagement: Engagement, sender:
     return Person("our services team", settings.contact_email)
 
 
+def recipient_in_words(email: OutgoingEmail) -> str:
+    """``Jo Bloggs (jo@acme.example)``: to whom an email went (its first recipient)."""
+    recipient = email.recipients[0]
+    name, address = recipient["name"], recipient["address"]
+    return f"{name} ({address})" if name else address
+
+
 def questionnaire_values(q: Questionnaire) -> dict[str, Any]:
     """What the definition says about itself: its title, the time it takes, what to have ready."""
     definition = q.definition

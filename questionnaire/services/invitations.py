@@ -14,11 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questionnaire.engine.answers import Invalid, parse_answer
 from questionnaire.engine.model import SimpleTypedQuestion, TextQuestion
-from questionnaire.store.models import Engagement, OutgoingEmail, utcnow
+from questionnaire.store.models import Engagement, Response, ResponseStatus, utcnow
 
 from . import audit, links, mail, reminders
 from .context import Context
@@ -28,6 +29,7 @@ from .invitation_values import (
     contact_for,
     moment_in_words,
     questionnaire_values,
+    recipient_in_words,
 )
 from .sow_desk import NotFound
 
@@ -66,7 +68,7 @@ class Checked:
     days: int
 
 
-def check(context: Context, engagement: Engagement, form: SendForm) -> Checked:
+def check(db: Session, context: Context, engagement: Engagement, form: SendForm) -> Checked:
     """The form's values, or :class:`InvalidSend` with a message for each field that is wrong."""
     errors: dict[str, str] = {}
     name = parse_answer(_NAME, form.contact_name)
@@ -84,6 +86,10 @@ def check(context: Context, engagement: Engagement, form: SendForm) -> Checked:
         errors["contact_email"] = address.message
     if form.definition not in context.definitions.current:
         errors["definition"] = "Select the questionnaire to send"
+    elif submitted_at(db, engagement.id, form.definition) is not None:
+        errors["definition"] = (
+            "The customer has already submitted this questionnaire: there is nothing to send"
+        )
     days = _days(form.expires_days)
     if isinstance(days, Invalid):
         errors["expires_days"] = days.message
@@ -91,6 +97,17 @@ def check(context: Context, engagement: Engagement, form: SendForm) -> Checked:
         raise InvalidSend(errors)
     assert isinstance(address, str) and isinstance(days, int)
     return Checked(name if isinstance(name, str) else None, address, form.definition, days)
+
+
+def submitted_at(db: Session, engagement_id: int, definition: str) -> datetime | None:
+    """When the engagement's response to ``definition`` was submitted (``None``: it is not)."""
+    return db.scalar(
+        select(Response.submitted_at).where(
+            Response.engagement_id == engagement_id,
+            Response.definition_id == definition,
+            Response.status == ResponseStatus.SUBMITTED,
+        )
+    )
 
 
 def _days(typed: str) -> int | Invalid:
@@ -123,7 +140,7 @@ def send_questionnaire(
     raises, after rolling back: no link is issued without its email.
     """
     engagement = _engagement(db, engagement_id)
-    checked = check(context, engagement, form)
+    checked = check(db, context, engagement, form)
     try:
         sent = _send(db, context, engagement, checked, form.reminders, actor)
     except Exception:
@@ -160,7 +177,7 @@ def _send(
         to=checked.contact_email, expires_at=link.expires_at.isoformat(),
         reminder_at=reminder_at.isoformat() if reminder_at else None,
     )  # fmt: skip
-    return Sent(engagement.id, engagement.customer, _to_words(email), link.expires_at,
+    return Sent(engagement.id, engagement.customer, recipient_in_words(email), link.expires_at,
                 reminder_at, email.id)  # fmt: skip
 
 
@@ -177,12 +194,6 @@ def _note_contact(
                      contact_name=after[0], contact_email=after[1])  # fmt: skip
     if remind is not None and engagement.questionnaire_reminders != remind:
         _switch(db, engagement, remind, actor)
-
-
-def _to_words(email: OutgoingEmail) -> str:
-    recipient = email.recipients[0]
-    name, address = recipient["name"], recipient["address"]
-    return f"{name} ({address})" if name else address
 
 
 def _engagement(db: Session, engagement_id: int) -> Engagement:

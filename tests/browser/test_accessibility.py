@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
+from questionnaire.services import accounts
 from questionnaire.store import db
-from questionnaire.store.models import Export
+from questionnaire.store.models import Engagement, Export
 
 from . import flows
 from .conftest import LiveServer, PageFor
@@ -32,7 +33,8 @@ from .helpers import (
     save_and_continue,
     save_for_later,
 )
-from .test_engineer_browser import open_sow, sign_in, submitted_engagement, worker_idle
+from .test_engineer_browser import EMAIL as ENGINEER
+from .test_engineer_browser import PASSWORD, open_sow, sign_in, submitted_engagement, worker_idle
 
 pytestmark = pytest.mark.browser
 
@@ -243,4 +245,34 @@ def test_sow_pages_have_no_serious_violations(
     expect(page.get_by_role("button", name="Prepare the HTML")).to_be_visible()
     audit.check(page, "export not prepared")
 
+    _assert_no_serious(audit)
+
+
+def test_sending_the_questionnaire_has_no_serious_violations(
+    page_for: PageFor, live_server: LiveServer, audit: AxeAudit
+) -> None:
+    live_server.invite(customer="Westshire Imaging")  # a link made by hand, not emailed
+    with live_server.app.app_context():
+        session = db.session()
+        accounts.ensure_user(session, ENGINEER, PASSWORD, "Engineer")
+        engagement_id = session.scalars(
+            select(Engagement.id).where(Engagement.customer == "Westshire Imaging")
+        ).one()
+    page = page_for()
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/e/engagements/{engagement_id}")
+    audit.check(page, "engagement with the send form")
+    page.get_by_label("Email address").fill("not an address")
+    page.get_by_label("The link works for (days)").fill("0")
+    page.get_by_role("button", name="Send the questionnaire").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    audit.check(page, "send form with errors")
+    page.get_by_label("Email address").fill("jo@westshire.example")
+    page.get_by_label("The link works for (days)").fill("14")
+    page.get_by_role("button", name="Send the questionnaire").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Questionnaire sent")
+    audit.check(page, "questionnaire sent")
+    page.get_by_role("link", name="Back to the engagement").click()
+    expect(page.locator("#questionnaire-sent")).to_contain_text("to jo@westshire.example")
+    audit.check(page, "engagement after sending, with the reminder switch")
     _assert_no_serious(audit)

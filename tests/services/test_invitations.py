@@ -406,3 +406,20 @@ def test_a_reminder_is_sent_once_by_workers_running_at_once(
     sent = emails(database, "questionnaire_reminder")
     addresses = sorted(email.recipients[0]["address"] for email in sent)
     assert addresses == [f"c{n}@acme.example" for n in range(5)]
+
+
+def test_a_submitted_questionnaire_is_not_sent_again(
+    db: Session, database: Database, services: Context
+) -> None:
+    engagement = handed_over(db)
+    send(db, services, engagement)
+    submit(db, services, engagement, database)
+    shown = panel(db, services, engagement)
+    assert shown.submitted_at is not None
+    with pytest.raises(invitations.InvalidSend) as refused:
+        send(db, services, engagement)
+    assert refused.value.errors == {
+        "definition": "The customer has already submitted this questionnaire: there is nothing "
+        "to send"
+    }
+    assert len(emails(database, "questionnaire_invite")) == 1

@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from questionnaire.store import db
-from questionnaire.store.models import AuditEvent, Response, ResponseStatus
+from questionnaire.store.models import AuditEvent, OutgoingEmail, Response, ResponseStatus
 
 from .customer import Customer, csrf_token, invite, version
 
@@ -41,6 +41,10 @@ def test_twenty_parallel_submits_exactly_one_succeeds(app: Flask, postgres_only:
         assert session.scalar(select(Response.status)) is ResponseStatus.SUBMITTED
         submitted = select(func.count()).where(AuditEvent.action == "response.submit")
         assert session.scalar(submitted) == 1
+        notices = select(OutgoingEmail.template).where(
+            OutgoingEmail.template.like("questionnaire_%")
+        )
+        assert session.scalars(notices).all() == ["questionnaire_submitted"]  # one notification
 
 
 def test_stale_tab_gets_a_conflict_and_newer_answers_are_intact(

@@ -1,7 +1,16 @@
 """The engineers' workspace: engagements, links, answers, files, Statements of Work, the Outbox,
 accounts."""
 
-from . import admin, board, documents, engagements, handover, outbox
+from . import admin, board, documents, engagements, handover, invitations, outbox
 from .blueprint import bp
 
-__all__ = ["admin", "board", "bp", "documents", "engagements", "handover", "outbox"]
+__all__ = [
+    "admin",
+    "board",
+    "bp",
+    "documents",
+    "engagements",
+    "handover",
+    "invitations",
+    "outbox",
+]
