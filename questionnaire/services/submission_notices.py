@@ -49,6 +49,8 @@ def queue_notices(db: Session, context: Context, response: Response) -> None:
         to = (engagement.contact_name or "", engagement.contact_email)
         _queue(db, context, engagement, RECEIVED, [to], values, reply_to=contact.email)
     engineer = db.get(User, engagement.engineer_id) if engagement.engineer_id else None
+    if engineer is not None and not engineer.active:  # deactivated: the team reads it instead
+        engineer = None
     recipient: mail.Recipient = (
         (engineer.name, engineer.email) if engineer else context.settings.mail.services_team
     )

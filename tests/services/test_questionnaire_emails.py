@@ -187,3 +187,19 @@ def test_the_board_card_says_the_questionnaire_was_sent_and_not_started(
     invitations.send_questionnaire(db, services, engagement.id, form(), SENDER)
     [card] = board.board(db, board.BoardFilter()).columns[1].cards
     assert card.next_action == "questionnaire sent today, not started"
+
+
+def test_a_deactivated_engineer_is_not_the_one_told(
+    db: Session, database: Database, services: Context
+) -> None:
+    engagement = handed_over(db)
+    eve = engineer(db)
+    board.assign(db, services, engagement.id, eve.id, PipelineStage.PIPELINE, "lead@lb.example")
+    eve.active = False
+    db.commit()
+    send(db, services, engagement)
+    submitted(db, services, engagement, database)
+    by_template = {e.template: e for e in emails(database)}
+    assert by_template["questionnaire_invite"].reply_to == SENDER
+    team = services.settings.mail.services_team
+    assert by_template["questionnaire_submitted"].recipients == [{"name": "", "address": team}]
