@@ -34,7 +34,7 @@ COLUMN_FACTS = ("customer", "project", "contact_name", "contact_email", "contact
 def engagement_facts(engagement: Engagement) -> dict[str, JSON]:
     """The engagement's facts a question may start from, by the catalogue's names."""
     columns = {name: getattr(engagement, name) for name in COLUMN_FACTS}
-    stored = {name: value for name, value in engagement.facts.items() if name in FACTS}
+    stored = {name: value for name, value in (engagement.facts or {}).items() if name in FACTS}
     return {**stored, **columns}
 
 
