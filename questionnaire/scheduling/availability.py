@@ -58,6 +58,14 @@ class MeetingRules:
     notice: timedelta
     ahead: timedelta
 
+    def __post_init__(self) -> None:
+        # Forms are checked with messages (availability_form); this is for code that builds
+        # rules directly: a meeting of no length would never let the slot search move on.
+        if self.length <= timedelta(0) or self.ahead <= timedelta(0):
+            raise ValueError(f"a meeting needs a length and a horizon: {self!r}")
+        if self.buffer < timedelta(0) or self.notice < timedelta(0):
+            raise ValueError(f"a buffer or notice cannot be negative: {self!r}")
+
 
 #: The issue's defaults for the discovery call, and ours for the other two:
 #:

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from questionnaire.scheduling.availability import Availability, Hours, MeetingKind, MeetingRules
 from questionnaire.scheduling.periods import Period
 from questionnaire.scheduling.slots import Booking, free_slots
@@ -66,3 +68,18 @@ def test_busy_times_outside_the_window_cost_one_look_each() -> None:
     in_window = 21 * 24 + 1
     assert found.steps <= empty.steps + looked_at + 2 * in_window
     assert 0 < len(found.slots) < len(empty.slots)
+
+
+@pytest.mark.parametrize(
+    ("length", "buffer", "notice", "ahead"),
+    [
+        (timedelta(0), QUARTER, QUARTER, QUARTER),
+        (QUARTER, -QUARTER, QUARTER, QUARTER),
+        (QUARTER, QUARTER, QUARTER, timedelta(0)),
+    ],
+)
+def test_rules_that_would_never_end_the_search_cannot_be_made(
+    length: timedelta, buffer: timedelta, notice: timedelta, ahead: timedelta
+) -> None:
+    with pytest.raises(ValueError, match=r"meeting needs|cannot be negative"):
+        MeetingRules(MeetingKind.VALIDATION_CALL, length, buffer, notice, ahead)
