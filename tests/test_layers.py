@@ -1,5 +1,5 @@
 """The layers hold by test as well as by ruff's banned-api rule (which a per-file ignore could
-quietly switch off): the engine and sow_prefill are pure, the use cases know no Flask, and no
+quietly switch off): the engine, sow_prefill and scheduling are pure, the use cases know no Flask, and no
 view commits a transaction."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ DATABASE = {"sqlalchemy", "alembic", "psycopg"}
 RULES = {
     "questionnaire/engine": WEB | DATABASE,
     "sow_prefill": WEB | DATABASE,
+    "questionnaire/scheduling": WEB | DATABASE,
     "questionnaire/services": WEB,
     "questionnaire/worker.py": WEB,
 }
