@@ -40,6 +40,8 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "engineer.sow_export": DELIVERY,
     "engineer.sow_prepare_export": DELIVERY,
     "engineer.sow_sent": DELIVERY,
+    "engineer.sow_send": DELIVERY,
+    "engineer.sow_acceptance_record": DELIVERY,
     # Emails carry customers' details: for the people who send them.
     "engineer.outbox": DELIVERY,
     "engineer.outbox_email": DELIVERY,

@@ -58,5 +58,6 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(site.bp)
     app.register_blueprint(customer.bp)
+    app.register_blueprint(customer.sow_bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(engineer.bp)

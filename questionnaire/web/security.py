@@ -20,12 +20,13 @@ CSP = "; ".join(
     ]
 )
 
-TOKEN_IN_PATH = re.compile(r"/r/[A-Za-z0-9_-]{8,}")
+#: Questionnaire links (``/r/``) and SoW review links (``/s/``).
+TOKEN_IN_PATH = re.compile(r"/([rs])/[A-Za-z0-9_-]{8,}")
 
 
 def redact(text: str) -> str:
     """Link tokens never reach a log: ``/r/<token>`` becomes ``/r/[redacted]``."""
-    return TOKEN_IN_PATH.sub("/r/[redacted]", text)
+    return TOKEN_IN_PATH.sub(r"/\1/[redacted]", text)
 
 
 class RedactTokens(logging.Filter):

@@ -8,6 +8,7 @@ ones too) is printed, so ``pytest -s tests/browser/test_accessibility.py`` lists
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from sqlalchemy import delete, select
 
 from questionnaire.services import accounts
 from questionnaire.store import db
-from questionnaire.store.models import Engagement, Export
+from questionnaire.store.models import Engagement, Export, OutgoingEmail
 
 from . import flows
 from .conftest import LiveServer, PageFor
@@ -275,4 +276,82 @@ def test_sending_the_questionnaire_has_no_serious_violations(
     page.get_by_role("link", name="Back to the engagement").click()
     expect(page.locator("#questionnaire-sent")).to_contain_text("to jo@westshire.example")
     audit.check(page, "engagement after sending, with the reminder switch")
+    _assert_no_serious(audit)
+
+
+def _review_token(live_server: LiveServer) -> str:
+    """The review link's token, from the SoW email the live server's worker queued."""
+    worker_idle(live_server)
+    with live_server.app.app_context():
+        email = (
+            db.session()
+            .scalars(
+                select(OutgoingEmail)
+                .where(OutgoingEmail.template == "sow_sent")
+                .order_by(OutgoingEmail.id.desc())
+            )
+            .first()
+        )
+        assert email is not None, "the worker did not send the SoW"
+        match = re.search(r"/s/([A-Za-z0-9_-]{43})/", email.text_body)
+        assert match
+        return match.group(1)
+
+
+def test_sow_review_pages_have_no_serious_violations(
+    page_for: PageFor, live_server: LiveServer, audit: AxeAudit
+) -> None:
+    """The engineer's send form and the customer's review, changes, accept and accepted pages
+    (and the waiting page of a download), with and without errors."""
+    engagement_id = submitted_engagement(live_server, "Eastshire Radiology")
+    engineer = page_for()
+    sign_in(engineer, live_server)
+    sow_url = open_sow(engineer, live_server, engagement_id)
+    worker_idle(live_server)
+    engineer.get_by_role("button", name="Send revision 1 to the customer").click()
+    expect(engineer.locator(".error-summary")).to_be_visible()  # no contact on this engagement
+    audit.check(engineer, "SoW, send form with errors")
+    engineer.get_by_label("Name", exact=True).fill("Jo Customer")
+    engineer.get_by_label("Email address").fill("jo@eastshire.example.com")
+    engineer.get_by_role("button", name="Send revision 1 to the customer").click()
+    expect(engineer.get_by_text("is on its way to jo@eastshire.example.com")).to_be_visible()
+    audit.check(engineer, "SoW, sending")
+    review_url = f"{live_server.url}/s/{_review_token(live_server)}/"
+
+    customer = page_for()
+    customer.goto(review_url)
+    expect(customer.get_by_role("heading", level=1)).to_have_text("Statement of Work, revision 1")
+    audit.check(customer, "SoW review")
+    customer.get_by_role("button", name="Ask for changes").click()
+    customer.get_by_role("button", name="Send your comments").click()
+    expect(customer.locator(".error-summary")).to_be_focused()
+    audit.check(customer, "SoW changes with errors")
+    customer.get_by_label("Your comments").fill("Please add the DR site.")
+    customer.get_by_role("button", name="Send your comments").click()
+    expect(customer.get_by_text("Thank you: we have your comments")).to_be_visible()
+    audit.check(customer, "SoW review after changes")
+    customer.get_by_role("button", name="Accept this Statement of Work").click()
+    customer.get_by_role("button", name="Accept the Statement of Work").click()
+    expect(customer.locator(".error-summary")).to_be_focused()
+    audit.check(customer, "SoW accept with errors")
+    customer.get_by_label("Full name").fill("Jo Customer")
+    customer.get_by_label("Job title").fill("Head of IT")
+    customer.get_by_label("I may accept this Statement of Work on behalf of").check()
+    customer.get_by_role("button", name="Accept the Statement of Work").click()
+    expect(customer.get_by_role("heading", level=1)).to_have_text("Statement of Work accepted")
+    audit.check(customer, "SoW accepted")
+
+    worker_idle(live_server)
+    with live_server.app.app_context():  # a download the worker has not made
+        db.session().execute(delete(Export).where(Export.format == "docx"))
+        db.session().commit()
+    customer.goto(f"{review_url}sow.docx")
+    expect(customer.get_by_role("heading", level=1)).to_have_text(
+        "The Word (DOCX) is being prepared"
+    )
+    audit.check(customer, "SoW download being prepared")
+    engineer.goto(sow_url)
+    expect(engineer.get_by_text("Revision 1 accepted")).to_be_visible()
+    audit.check(engineer, "SoW, accepted")
+
     _assert_no_serious(audit)

@@ -48,6 +48,8 @@ SPEC: dict[str, set[str]] = {
     "engineer.sow_export": WORK,
     "engineer.sow_prepare_export": WORK,
     "engineer.sow_sent": WORK,
+    "engineer.sow_send": WORK,
+    "engineer.sow_acceptance_record": WORK,
     "engineer.outbox": WORK,
     "engineer.outbox_email": WORK,
     "engineer.outbox_eml": WORK,

@@ -1,7 +1,7 @@
 """The engineers' workspace: engagements, links, answers, files, Statements of Work, the Outbox,
 accounts."""
 
-from . import admin, board, documents, engagements, handover, invitations, outbox
+from . import admin, board, documents, engagements, handover, invitations, outbox, sow_sending
 from .blueprint import bp
 
 __all__ = [
@@ -13,4 +13,5 @@ __all__ = [
     "handover",
     "invitations",
     "outbox",
+    "sow_sending",
 ]

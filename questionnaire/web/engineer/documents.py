@@ -24,11 +24,25 @@ def _not_found(exc: sow_desk.NotFound) -> Any:
     return render_error(404, str(exc))
 
 
-def _sow_page(workspace: sow_desk.Workspace, markdown: str, *, conflict: bool = False) -> str:
+def sow_page_html(
+    workspace: sow_desk.Workspace,
+    markdown: str,
+    *,
+    conflict: bool = False,
+    send_errors: dict[str, str] | None = None,
+    send_typed: dict[str, str] | None = None,
+) -> str:
+    """The SoW page; ``send_errors`` and ``send_typed``: the send form as it was posted."""
+    engagement = workspace.engagement
+    typed = send_typed or {
+        "to_name": engagement.contact_name or "", "to_address": engagement.contact_email or ""
+    }  # fmt: skip
     return render_template(
-        "engineer/sow.html", engagement=workspace.engagement, draft=workspace.draft,
+        "engineer/sow.html", engagement=engagement, draft=workspace.draft,
         current=workspace.current, preview=render(workspace.current.markdown), form=ActionForm(),
         markdown=markdown, conflict=conflict, exports=workspace.exports, formats=exports.NAMES,
+        review=workspace.review, send_errors=send_errors or {}, send_typed=typed,
+        error_list=list((send_errors or {}).items()),
     )  # fmt: skip
 
 
@@ -37,7 +51,7 @@ def sow_page(engagement_id: int) -> Any:
     workspace = sow_desk.workspace(db.session(), engagement_id)
     if workspace is None:
         return redirect(url_for(".engagement", engagement_id=engagement_id, _anchor="sow"))
-    return _sow_page(workspace, workspace.current.markdown)
+    return sow_page_html(workspace, workspace.current.markdown)
 
 
 @bp.post("/engagements/<int:engagement_id>/sow/generate")
@@ -69,7 +83,7 @@ def sow_save(engagement_id: int) -> Any:
     except sow.RevisionConflict:
         workspace = sow_desk.workspace(db.session(), engagement_id)
         assert workspace is not None
-        return _sow_page(workspace, markdown, conflict=True), 409
+        return sow_page_html(workspace, markdown, conflict=True), 409
     flash(f"Saved as revision {revision.number}.")
     return redirect(url_for(".sow_page", engagement_id=engagement_id))
 
@@ -104,8 +118,15 @@ def sow_diff(engagement_id: int) -> Any:
 @bp.post("/engagements/<int:engagement_id>/sow/revisions/<int:number>/sent")
 def sow_sent(engagement_id: int, number: int) -> Any:
     checked_form()
-    sow_desk.mark_sent(db.session(), engagement_id, number, actor())
-    flash(f"Revision {number} marked as sent to the customer.")
+    try:
+        marked = sow_desk.mark_sent(db.session(), engagement_id, number, actor())
+    except sow_desk.SowAccepted as accepted:
+        abort(409, description=str(accepted))
+    flash(
+        f"Revision {number} marked as sent to the customer."
+        if marked
+        else f"Revision {number} was marked as sent already."
+    )
     return redirect(url_for(".sow_page", engagement_id=engagement_id))
 
 
