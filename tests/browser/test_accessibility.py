@@ -252,12 +252,12 @@ def test_sow_pages_have_no_serious_violations(
 def test_sending_the_questionnaire_has_no_serious_violations(
     page_for: PageFor, live_server: LiveServer, audit: AxeAudit
 ) -> None:
-    live_server.invite(customer="Westshire Imaging")  # a link made by hand, not emailed
+    live_server.invite(customer="Eastmoor Radiology")  # a link made by hand, not emailed
     with live_server.app.app_context():
         session = db.session()
         accounts.ensure_user(session, ENGINEER, PASSWORD, "Engineer")
         engagement_id = session.scalars(
-            select(Engagement.id).where(Engagement.customer == "Westshire Imaging")
+            select(Engagement.id).where(Engagement.customer == "Eastmoor Radiology")
         ).one()
     page = page_for()
     sign_in(page, live_server)
@@ -268,13 +268,13 @@ def test_sending_the_questionnaire_has_no_serious_violations(
     page.get_by_role("button", name="Send the questionnaire").click()
     expect(page.locator(".error-summary")).to_be_visible()
     audit.check(page, "send form with errors")
-    page.get_by_label("Email address").fill("jo@westshire.example")
+    page.get_by_label("Email address").fill("jo@eastmoor.example")
     page.get_by_label("The link works for (days)").fill("14")
     page.get_by_role("button", name="Send the questionnaire").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Questionnaire sent")
     audit.check(page, "questionnaire sent")
     page.get_by_role("link", name="Back to the engagement").click()
-    expect(page.locator("#questionnaire-sent")).to_contain_text("to jo@westshire.example")
+    expect(page.locator("#questionnaire-sent")).to_contain_text("to jo@eastmoor.example")
     audit.check(page, "engagement after sending, with the reminder switch")
     _assert_no_serious(audit)
 

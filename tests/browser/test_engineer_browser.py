@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import itertools
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from playwright.sync_api import Page, expect
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from questionnaire.engine import evaluate
 from questionnaire.services import accounts, journey, submission
 from questionnaire.store import db
-from questionnaire.store.models import Job, JobStatus
+from questionnaire.store.models import Job, JobStatus, utcnow
 
 from .conftest import ROOT, LiveServer, PageFor
 
@@ -77,16 +78,21 @@ def open_sow(page: Page, server: LiveServer, engagement_id: int, timeout: float 
         time.sleep(0.2)
 
 
+def _busy(now: datetime) -> Any:
+    due = and_(Job.status == JobStatus.QUEUED, Job.run_after <= now)
+    return select(func.count()).where(or_(due, Job.status == JobStatus.RUNNING))
+
+
 def worker_idle(server: LiveServer, timeout: float = 60) -> None:
     """Wait until the live server's worker has no job left (pre-fills, exports).
 
     On SQLite a save made while the worker writes can fail with "database is locked"; the tests
     are about the pages, so they save when the worker is done.
     """
-    busy = select(func.count()).where(Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
     deadline = time.monotonic() + timeout
     with server.app.app_context():
-        while db.session().scalar(busy):
+        # A job held back for later (a questionnaire's reminder, a retry) is not work left now.
+        while db.session().scalar(_busy(utcnow())):
             db.session().rollback()  # a fresh snapshot for the next look
             assert time.monotonic() < deadline, "the worker did not finish its jobs"
             time.sleep(0.2)
