@@ -32,8 +32,8 @@ from questionnaire.store.models import (
 from . import audit, engagements, links, prefill_answers, sow, uploads
 from .context import Context
 from .facts import EDITABLE, FactShown, facts_as_used
-from .invitation_state import SendPanel, panel
 from .filetypes import KIND_MEDIA_TYPES
+from .invitation_state import SendPanel, panel
 from .settings import Settings
 from .sow_desk import NotFound
 
