@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from questionnaire.engine import Questionnaire
 from questionnaire.store.models import Engagement, Link, OutgoingEmail, User
 
-from . import links
+from . import links, mail
+from .context import Context
 from .settings import Settings
 
 INVITE, REMINDER = "questionnaire_invite", "questionnaire_reminder"
@@ -78,15 +79,16 @@ def questionnaire_values(q: Questionnaire) -> dict[str, Any]:
     }
 
 
-def link_sent_in(email: OutgoingEmail, link: Link, base_url: str) -> str | None:
+def link_sent_in(context: Context, email: OutgoingEmail, link: Link) -> str | None:
     """The link's URL as the invitation ``email`` carried it, if it still does.
 
-    Only a hash of a token is kept, so the reminder cannot make the link again: the outbox's
-    copy of the invitation (the message as sent) is the only place it is written, and the
+    Only a hash of a token is kept, so the reminder cannot make the link again: the
+    invitation's sealed values (``mail_sealed``) are the only place it is written, and the
     reminder reads it from there rather than keep a second copy. The hash proves it is this
     link's token; the URL is built again from the configured base URL.
     """
-    for token in _LINK_TOKEN.findall(email.text_body):
-        if links.token_hash(token) == link.token_hash:
-            return links.link_url(base_url, token)
-    return None
+    url = mail.sealed_values(context, email).get("link", "")
+    found = _LINK_TOKEN.search(url)
+    if found is None or links.token_hash(found.group(1)) != link.token_hash:
+        return None
+    return links.link_url(context.settings.base_url, found.group(1))

@@ -162,14 +162,14 @@ def _send(
     values = {
         **questionnaire_values(context.definitions.current[checked.definition]),
         "contact_name": checked.contact_name, "organisation": engagement.customer,
-        "project": engagement.project, "link": links.link_url(context.settings.base_url, token),
-        "expires": moment_in_words(link.expires_at),
+        "project": engagement.project, "expires": moment_in_words(link.expires_at),
         "engineer_name": contact.name, "engineer_email": contact.email,
     }  # fmt: skip
     to = (checked.contact_name or "", checked.contact_email)
     email = mail.queue(
         db, context, template=INVITE, to=[to], values=values, actor=actor,
         engagement_id=engagement.id, reply_to=contact.email,
+        sealed={"link": links.link_url(context.settings.base_url, token)},
     )  # fmt: skip
     reminder_at = reminders.queue(db, context.settings, link, email)
     audit.record(

@@ -18,11 +18,15 @@ The public API, for the use cases that send email::
 
     queue(db, context, template="handover_customer", to=["jo@acme.test", ("Jo", "jo@...")],
           values={...}, actor=email, engagement_id=None, attachments=[Attachment(...)],
-          reply_to=None) -> OutgoingEmail         # in the caller's transaction; no commit
+          reply_to=None, sealed={"link": url}) -> OutgoingEmail   # the caller's transaction
         raises email_templates.MissingValue (names the values), email_templates.TemplateProblem,
         InvalidAddress, AttachmentUnavailable
     send_again(db, email_id, actor) -> bool      # a failed email, queued again; commits
     outbox(db, page=1) -> OutboxPage, entry(db, email_id) -> OutboxEntry   # the Outbox page
+
+A value that opens something (a link with its token) goes in ``sealed``, not ``values``: the
+template sees a stand-in and the stored email keeps the value encrypted (``mail_sealed``).
+:func:`sealed_values` gives another use case (a reminder) the values an email was sent with.
 
 Attachments are files already in storage (``Attachment("exports", stored_name, "SoW.pdf",
 "application/pdf")``); they are read when the email is sent, so they must stay until then.
@@ -30,6 +34,7 @@ Attachments are files already in storage (``Attachment("exports", stored_name, "
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from email.utils import make_msgid
 from pathlib import Path
@@ -41,7 +46,7 @@ from sqlalchemy.orm import Session
 
 from questionnaire.store.models import MAX_INT, EmailStatus, OutgoingEmail, utcnow
 
-from . import audit, email_templates, jobs
+from . import audit, email_templates, jobs, mail_sealed
 from .context import Context
 from .mail_message import Attachment, compose, envelope_of, file_name, mailbox
 from .mail_outbox import SEND_JOB, OutboxEntry, OutboxPage, entry, job_key, outbox
@@ -91,11 +96,13 @@ def queue(
     engagement_id: int | None = None,
     attachments: list[Attachment] | tuple[Attachment, ...] = (),
     reply_to: str | None = None,
+    sealed: Mapping[str, str] | None = None,
 ) -> OutgoingEmail:
     """Render and queue an email in ``db``'s transaction; the caller commits (or rolls back)."""
     settings = context.settings
     loaded = email_templates.load(settings.mail.templates_dir, template)
-    rendered = email_templates.render(email_templates.Site.of(settings), loaded, values)
+    shown = {**values, **{name: mail_sealed.stand_in(name) for name in sealed or {}}}
+    rendered = email_templates.render(email_templates.Site.of(settings), loaded, shown)
     if not to:
         raise InvalidAddress("an email needs at least one recipient")
     sender = _mailbox(settings.mail.sender)
@@ -104,6 +111,7 @@ def queue(
         sender=sender, recipients=[_recipient(r) for r in to],
         reply_to=_mailbox(reply_to) if reply_to else None, subject=rendered.subject,
         text_body=rendered.text, html_body=rendered.html,
+        sealed=mail_sealed.seal(settings.mail.secret_key, sealed) if sealed else None,
         attachments=[asdict(a) for a in _checked(settings, attachments)],
         status=EmailStatus.QUEUED, send_round=1, created_at=utcnow(), created_by=actor,
     )  # fmt: skip
@@ -165,7 +173,11 @@ def run_send(context: Context, db: Session, payload: dict[str, Any]) -> None:
         raise jobs.PermanentFailure("the email no longer exists")
     if email.status is not EmailStatus.QUEUED or int(payload["round"]) != email.send_round:
         return  # sent already, or another round's job is the one to send it
-    message = compose(email, _attachment_files(context.settings, email))
+    try:
+        secrets = sealed_values(context, email)
+    except mail_sealed.SealBroken as exc:
+        raise jobs.PermanentFailure(str(exc)) from exc
+    message = compose(email, _attachment_files(context.settings, email), secrets)
     try:
         delivery = transport_for(context.settings.mail).deliver(
             message, envelope_of(message), file_name(email)
@@ -174,6 +186,13 @@ def run_send(context: Context, db: Session, payload: dict[str, Any]) -> None:
         raise jobs.PermanentFailure(str(exc)) from exc
     # DeliveryDeferred goes on to the worker, which records it and tries again later.
     email.status, email.sent_at, email.delivery = EmailStatus.SENT, utcnow(), delivery[:500]
+
+
+def sealed_values(context: Context, email: OutgoingEmail) -> dict[str, str]:
+    """The secret values ``email`` was queued with; raises ``mail_sealed.SealBroken``."""
+    if email.sealed is None:
+        return {}
+    return mail_sealed.unseal(context.settings.mail.secret_key, email.sealed)
 
 
 def send_gave_up(context: Context, db: Session, payload: dict[str, Any], message: str) -> None:

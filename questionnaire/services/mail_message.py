@@ -10,6 +10,7 @@ Message-ID the row's.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -18,6 +19,7 @@ from email.utils import format_datetime
 
 from questionnaire.store.models import OutgoingEmail
 
+from . import mail_sealed
 from .email_templates import one_line
 from .mail_transport import Envelope
 
@@ -51,7 +53,12 @@ class Attachment:
         return replace(self, filename=name or "attachment")
 
 
-def compose(email: OutgoingEmail, files: list[tuple[Attachment, bytes]]) -> EmailMessage:
+def compose(
+    email: OutgoingEmail,
+    files: list[tuple[Attachment, bytes]],
+    sealed: Mapping[str, str] | None = None,
+) -> EmailMessage:
+    """The message to send: the sealed values put in the bodies' stand-ins."""
     message = EmailMessage(policy=SMTP)
     message["Message-ID"] = email.message_id
     message["Date"] = format_datetime(email.created_at)
@@ -60,8 +67,10 @@ def compose(email: OutgoingEmail, files: list[tuple[Attachment, bytes]]) -> Emai
     if email.reply_to:
         message["Reply-To"] = email.reply_to
     message["Subject"] = email.subject
-    message.set_content(email.text_body)
-    message.add_alternative(email.html_body, subtype="html")
+    message.set_content(mail_sealed.filled(email.text_body, sealed or {}))
+    message.add_alternative(
+        mail_sealed.filled(email.html_body, sealed or {}, markup=True), subtype="html"
+    )
     for attachment, data in files:
         maintype, subtype = attachment.media_type.split("/")
         message.add_attachment(

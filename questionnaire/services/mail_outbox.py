@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from questionnaire.store.models import MAX_INT, EmailStatus, Job, JobStatus, OutgoingEmail
 
+from . import mail_sealed
 from .sow_desk import NotFound
 
 PAGE_SIZE = 50
@@ -34,6 +35,15 @@ class OutboxEntry:
         if self.email.status is EmailStatus.QUEUED and self.retry_error:
             return "retrying"
         return self.email.status.value
+
+    @property
+    def text_shown(self) -> str:
+        """The plain text part for the Outbox page: a sealed link says it is hidden."""
+        return mail_sealed.hidden(self.email.text_body)
+
+    @property
+    def html_shown(self) -> str:
+        return mail_sealed.hidden(self.email.html_body)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from questionnaire.store.models import (
     utcnow,
 )
 
-from . import audit, jobs, mail
+from . import audit, jobs, mail, mail_sealed
 from .context import Context
 from .invitation_values import (
     REMINDER,
@@ -121,7 +121,10 @@ def run_reminder(context: Context, db: Session, payload: dict[str, Any]) -> None
         log.info("reminder for link %s not sent: %s", payload["link_id"], reason)
         return
     invite = db.get(OutgoingEmail, int(payload["email_id"]))
-    url = link_sent_in(invite, link, context.settings.base_url) if invite else None
+    try:
+        url = link_sent_in(context, invite, link) if invite else None
+    except mail_sealed.SealBroken as exc:
+        raise jobs.PermanentFailure(f"The reminder cannot be sent: {exc}") from exc
     if invite is None or url is None:  # the invitation's row is gone: nothing to remind of
         raise jobs.PermanentFailure("the invitation email that carried the link is gone")
     engagement = db.get(Engagement, link.engagement_id)
@@ -131,7 +134,7 @@ def run_reminder(context: Context, db: Session, payload: dict[str, Any]) -> None
     values = {
         **(questionnaire_values(q) if q else {"questionnaire_title": "our questionnaire"}),
         "contact_name": invite.recipients[0]["name"] or None,
-        "organisation": engagement.customer, "link": url,
+        "organisation": engagement.customer,
         "expires": moment_in_words(link.expires_at), "sent_on": day_in_words(invite.created_at),
         "started": _response(db, link) is ResponseStatus.DRAFT,
         "engineer_name": contact.name, "engineer_email": contact.email,
@@ -139,7 +142,7 @@ def run_reminder(context: Context, db: Session, payload: dict[str, Any]) -> None
     email = mail.queue(
         db, context, template=REMINDER, values=values, actor=SYSTEM,
         to=[(r["name"], r["address"]) for r in invite.recipients],
-        engagement_id=engagement.id, reply_to=contact.email,
+        engagement_id=engagement.id, reply_to=contact.email, sealed={"link": url},
     )  # fmt: skip
     audit.record(db, SYSTEM, REMIND_ACTION, engagement_id=engagement.id, link_id=link.id,
                  email_id=email.id)  # fmt: skip

@@ -93,6 +93,8 @@ class MailSettings:
     sender: str  # the From header: an address, or "Name <address>"
     services_team: str  # where sales handovers go
     templates_dir: Path  # the email templates: TEMPLATES_DIR/emails
+    #: The app's SECRET_KEY, from which the key of sealed values is derived (mail_sealed.py).
+    secret_key: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> MailSettings:
@@ -119,6 +121,7 @@ class MailSettings:
             sender=str(config["MAIL_FROM"]),
             services_team=str(config["SERVICES_TEAM_EMAIL"]),
             templates_dir=Path(config["TEMPLATES_DIR"]) / "emails",
+            secret_key=_text_or_none(config.get("SECRET_KEY")),
         )
 
 

@@ -438,6 +438,9 @@ class OutgoingEmail(Base):
     subject: Mapped[str] = mapped_column(Text)
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str] = mapped_column(Text)
+    #: The secret values (links with tokens) the bodies hold stand-ins for, encrypted
+    #: (``services/mail_sealed.py``); ``None`` when it carries none.
+    sealed: Mapped[str | None] = mapped_column(Text)
     #: ``[{"store": "exports", "stored_name": ..., "filename": ..., "media_type": ...}]``.
     attachments: Mapped[list[dict[str, str]]] = mapped_column(JSONType, default=list)
     status: Mapped[EmailStatus] = mapped_column(

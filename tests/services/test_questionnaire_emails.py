@@ -32,7 +32,7 @@ from .test_invitations import SENDER, emails, form, handed_over, send, token_in
 
 def submitted(db: Session, services: Context, engagement: Engagement, database: Database) -> None:
     """The customer answers the emailed questionnaire and submits it."""
-    token = token_in(emails(database, "questionnaire_invite")[-1])
+    token = token_in(services, emails(database, "questionnaire_invite")[-1])
     make = Factory(db, services)
     response = make.response(token, through="last")
     outcome = submission.submit(db, services, make.opened(token), response.version)
@@ -54,7 +54,7 @@ def test_the_invitation_arrives_with_safe_headers_both_parts_and_a_working_link(
     assert message["Subject"] == "Small pre-discovery questionnaire: Acme <b>Health</b> & **Co**"
     text, html = received.part("text/plain"), received.part("text/html")
     assert "&lt;b&gt;Health&lt;/b&gt; &amp; **Co**" in html and "<b>" not in html
-    [token] = {token_in(email) for email in emails(database)}
+    [token] = {token_in(context, email) for email in emails(database)}
     url = f"https://questionnaire.example.com/r/{token}/"
     assert f"Open the questionnaire <{url}>" in text
     assert f'<a href="{url}">Open the questionnaire</a>' in html
@@ -126,7 +126,7 @@ def test_a_double_submit_sends_one_of_each_and_a_rolled_back_one_none(
 ) -> None:
     engagement = handed_over(db)
     send(db, services, engagement)
-    token = token_in(emails(database)[0])
+    token = token_in(services, emails(database)[0])
     make = Factory(db, services)
     response = make.response(token, through="last")
     opened = make.opened(token)

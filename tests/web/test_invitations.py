@@ -16,6 +16,7 @@ from questionnaire.services import links
 from questionnaire.store import db
 from questionnaire.store.models import AuditEvent, Engagement, OutgoingEmail
 from questionnaire.worker import Worker
+from tests.sent_mail import text_as_sent
 from tests.smtp import SmtpServer, via
 
 from .customer import Customer, csrf_token, error_summary, version
@@ -231,7 +232,7 @@ def test_after_submission_the_page_says_there_is_nothing_more_to_send(app: Flask
     engagement_id = engagement(app)
     client = engineer(app)
     send(client, engagement_id)
-    [path] = LINK.findall(invite_email(app).text_body)
+    [path] = LINK.findall(text_as_sent(app.extensions["services"], invite_email(app)))
     customer = Customer(app.test_client(), path.strip("/").rsplit("/", 1)[1])
     customer.complete_small()
     review = customer.get("/review")
