@@ -9,8 +9,9 @@ The job (:func:`run_send`) waits for the PDF: while it is being rendered the job
 moment and is tried again later; if the PDF failed, the send fails for good with the reason,
 which the engineer's SoW page shows. Once it is ready, the job makes the review link and queues
 the email, with the PDF and the link, in one transaction. The token is made there and not in
-the engineer's request, so that it never sits in a job's payload: it exists in the email and
-nowhere else, and the database keeps only its SHA-256.
+the engineer's request, so that it never sits in a job's payload: the email carries it sealed
+(``mail_sealed``: encrypted, the stored bodies hold a stand-in), and the database keeps only
+its SHA-256.
 
 The engagement stays in Statement of Work; the board card says the revision is awaiting the
 customer.
@@ -228,7 +229,7 @@ def _queue_email(
     values = {
         "contact_name": payload["to_name"], "organisation": engagement.customer,
         "project": engagement.project, "revision": revision.number,
-        "review_token": token, "expires_on": _day(link.expires_at),
+        "expires_on": _day(link.expires_at),
         "engineer_name": engineer_name, "engineer_email": engineer_email,
     }  # fmt: skip
     filename = exports.download_name(engagement.customer, revision.number, "pdf")
@@ -240,12 +241,18 @@ def _queue_email(
             to=[(str(payload["to_name"]), str(payload["to_address"]))], values=values,
             actor=link.created_by, engagement_id=engagement.id, attachments=[attachment],
             reply_to=engineer_email,
+            sealed={"review_link": review_url(context.settings.base_url, token)},
         )  # fmt: skip
     except (
         email_templates.MissingValue, email_templates.TemplateProblem, mail.InvalidAddress,
         mail.AttachmentUnavailable,
     ) as exc:  # fmt: skip
         raise jobs.PermanentFailure(f"the email could not be made: {exc}") from exc
+
+
+def review_url(base_url: str, token: str) -> str:
+    """Built from the configured base URL, never from a request's Host header."""
+    return f"{base_url.rstrip('/')}/s/{token}/"
 
 
 def sender_of(db: Session, actor: str, context: Context) -> tuple[str, str]:

@@ -13,6 +13,7 @@ from questionnaire.services.context import Context
 from questionnaire.store.db import Database
 from questionnaire.store.models import Engagement, OutgoingEmail, PipelineStage, Role
 from questionnaire.worker import Outcome, Worker
+from tests.sent_mail import text_as_sent
 
 from .factories import Factory
 
@@ -57,18 +58,24 @@ def sent(
     send(db, engagement_id, number)
     run(services, database)
     db.rollback()
-    return latest_token(db)
+    return latest_token(db, services)
 
 
-def latest_token(db: Session) -> str:
+def latest_email(db: Session) -> OutgoingEmail:
     email = db.scalars(
         select(OutgoingEmail)
         .where(OutgoingEmail.template == "sow_sent")
         .order_by(OutgoingEmail.id.desc())
     ).first()
     assert email is not None, "no SoW email was queued"
-    match = TOKEN_IN_LINK.search(email.text_body)
-    assert match, email.text_body
+    return email
+
+
+def latest_token(db: Session, services: Context) -> str:
+    """The token of the link in the latest SoW email, as its recipient reads it."""
+    text = text_as_sent(services, latest_email(db))
+    match = TOKEN_IN_LINK.search(text)
+    assert match, text
     return match.group(1)
 
 

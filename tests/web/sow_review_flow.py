@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from questionnaire.services import accounts
 from questionnaire.store import db
 from questionnaire.store.models import Engagement, OutgoingEmail, PipelineStage, Role
+from tests.sent_mail import text_as_sent
 
 from .customer import Customer, csrf_token, invite
 from .engineer import PASSWORD, log_in
@@ -80,7 +81,7 @@ def latest_token(app: Flask) -> str:
             .first()
         )
         assert email is not None
-        match = TOKEN_IN_LINK.search(email.text_body)
+        match = TOKEN_IN_LINK.search(text_as_sent(app.extensions["services"], email))
         assert match
         return match.group(1)
 
