@@ -18,7 +18,8 @@ The public API, for the use cases that send email::
 
     queue(db, context, template="handover_customer", to=["jo@acme.test", ("Jo", "jo@...")],
           values={...}, actor=email, engagement_id=None, attachments=[Attachment(...)],
-          reply_to=None, sealed={"link": url}) -> OutgoingEmail   # the caller's transaction
+          reply_to=None, sealed={"link": url}, calendar=CalendarPart(ics, "REQUEST"))
+        -> OutgoingEmail   # the caller's transaction
         raises email_templates.MissingValue (names the values), email_templates.TemplateProblem,
         InvalidAddress, AttachmentUnavailable
     send_again(db, email_id, actor) -> bool      # a failed email, queued again; commits
@@ -29,7 +30,10 @@ template sees a stand-in and the stored email keeps the value encrypted (``mail_
 :func:`sealed_values` gives another use case (a reminder) the values an email was sent with.
 
 Attachments are files already in storage (``Attachment("exports", stored_name, "SoW.pdf",
-"application/pdf")``); they are read when the email is sent, so they must stay until then.
+"application/pdf")``); they are read when the email is sent, so they must stay until then. A
+calendar invitation made for the email (``calendar``, a ``CalendarPart``: a booking's ``.ics``)
+is small and belongs to that one message, so it is kept in the row instead (base64, at most
+``mail_message.MAX_INLINE_BYTES``) and sent as ``text/calendar; method=...`` and an attachment.
 """
 
 from __future__ import annotations
@@ -48,7 +52,15 @@ from questionnaire.store.models import MAX_INT, EmailStatus, OutgoingEmail, utcn
 
 from . import audit, email_templates, jobs, mail_sealed
 from .context import Context
-from .mail_message import Attachment, compose, envelope_of, file_name, mailbox
+from .mail_message import (
+    Attachment,
+    CalendarPart,
+    compose,
+    envelope_of,
+    file_name,
+    mailbox,
+    stored_files,
+)
 from .mail_outbox import SEND_JOB, OutboxEntry, OutboxPage, entry, job_key, outbox
 from .mail_transport import DeliveryRefused, transport_for
 from .settings import Settings
@@ -58,6 +70,7 @@ __all__ = [
     "SEND_JOB",
     "Attachment",
     "AttachmentUnavailable",
+    "CalendarPart",
     "InvalidAddress",
     "NotFound",
     "OutboxEntry",
@@ -97,6 +110,7 @@ def queue(
     attachments: list[Attachment] | tuple[Attachment, ...] = (),
     reply_to: str | None = None,
     sealed: Mapping[str, str] | None = None,
+    calendar: CalendarPart | None = None,
 ) -> OutgoingEmail:
     """Render and queue an email in ``db``'s transaction; the caller commits (or rolls back)."""
     settings = context.settings
@@ -112,7 +126,7 @@ def queue(
         reply_to=_mailbox(reply_to) if reply_to else None, subject=rendered.subject,
         text_body=rendered.text, html_body=rendered.html,
         sealed=mail_sealed.seal(settings.mail.secret_key, sealed) if sealed else None,
-        attachments=[asdict(a) for a in _checked(settings, attachments)],
+        attachments=[asdict(a) for a in _checked(settings, attachments)] + _inline(calendar),
         status=EmailStatus.QUEUED, send_round=1, created_at=utcnow(), created_by=actor,
     )  # fmt: skip
     db.add(email)
@@ -211,8 +225,7 @@ def send_gave_up(context: Context, db: Session, payload: dict[str, Any], message
 
 def _attachment_files(settings: Settings, email: OutgoingEmail) -> list[tuple[Attachment, bytes]]:
     files = []
-    for stored in email.attachments:
-        attachment = Attachment(**stored)
+    for attachment in stored_files(email):
         try:
             files.append((attachment, _stored_path(settings, attachment).read_bytes()))
         except OSError as exc:
@@ -258,6 +271,15 @@ def _message_id(sender: str) -> str:
 def _stored_path(settings: Settings, attachment: Attachment) -> Path:
     folder = settings.export_dir if attachment.store == "exports" else settings.upload_dir
     return folder / attachment.stored_name
+
+
+def _inline(calendar: CalendarPart | None) -> list[dict[str, str]]:
+    if calendar is None:
+        return []
+    try:
+        return [calendar.stored()]
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise AttachmentUnavailable(f"the invitation cannot be attached: {exc}") from exc
 
 
 def _checked(
