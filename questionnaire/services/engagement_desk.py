@@ -225,9 +225,15 @@ def _sow_summary(db: Session, response: Response) -> SowSummary | None:
 def save_facts(
     db: Session, engagement_id: int, facts: Mapping[str, str], project: str, actor: str
 ) -> None:
-    """Record the commercial facts typed (an empty one is left to the customer's answer)."""
+    """Record the commercial facts typed (an empty one is left to the customer's answer).
+
+    The form shows only the facts the SoW reads: the rest of the handover's (the agreement's
+    link, the timeline, sales' notes) are kept as they are.
+    """
     found = engagement(db, engagement_id)
-    found.facts = {key: facts[key][:MAX_TEXT] for key in EDITABLE if facts.get(key)}
+    kept = {key: value for key, value in found.facts.items() if key not in EDITABLE}
+    typed = {key: facts[key][:MAX_TEXT] for key in EDITABLE if facts.get(key)}
+    found.facts = {**kept, **typed}
     found.project = project[:MAX_TEXT] or None
     found.search_text = engagements.search_text_of(found.customer, found.project)
     audit.record(db, actor, "engagement.facts", engagement_id=found.id, facts=found.facts)

@@ -326,6 +326,21 @@ def test_saving_facts_keeps_only_those_typed_and_records_them(db: Session, make:
     assert event.detail == {"facts": {"sow_number": "SOW-1"}}
 
 
+def test_saving_facts_keeps_the_handovers_facts_the_form_does_not_show(
+    db: Session, make: Factory
+) -> None:
+    engagement = make.engagement()
+    engagement.facts = {"terms_url": "https://x.example/t", "notes": "VIP", "purchase_order": "1"}
+    db.commit()
+    desk.save_facts(db, engagement.id, {"purchase_order": "PO-2"}, "", "eng")
+    db.refresh(engagement)
+    assert engagement.facts == {
+        "terms_url": "https://x.example/t",
+        "notes": "VIP",
+        "purchase_order": "PO-2",
+    }
+
+
 @pytest.mark.parametrize("upload_id", ["nope", "\x00", "0" * 32, "A" * 32, "../" * 11])
 def test_a_download_of_no_file_is_not_found(db: Session, services: Context, upload_id: str) -> None:
     with pytest.raises(desk.NotFound, match="no such file"):
