@@ -17,6 +17,7 @@ RULES = {
     "questionnaire/engine": WEB | DATABASE,
     "sow_prefill": WEB | DATABASE,
     "questionnaire/scheduling": WEB | DATABASE,
+    "questionnaire/delivery": WEB | DATABASE,
     "questionnaire/services": WEB,
     "questionnaire/worker.py": WEB,
 }
