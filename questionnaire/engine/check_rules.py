@@ -6,10 +6,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .check_scopes import ITERATORS, ElementScope, element_scope, unanswered_comparison, var_name
 from .check_structure import PageGraph
 from .diagnostics import Diagnostic, Severity, did_you_mean
 from .logic import check_rule, pointer_path, pointer_token, variables_read
-from .model import Definition, Question
+from .model import Definition, Question, RepeatQuestion
 from .sites import Scope, Site, piped_names, rule_sites, text_sites
 from .source import Source
 
@@ -37,6 +38,11 @@ class RuleChecker:
             for n, q in enumerate(page.questions)
         }
         self.computed_order = {c.id: i for i, c in enumerate(definition.computed)}
+        self.groups = {
+            qid: place.question
+            for qid, place in self.places.items()
+            if isinstance(place.question, RepeatQuestion)
+        }
 
     def run(self) -> Iterator[Diagnostic]:
         for site, rule in rule_sites(self.definition):
@@ -161,23 +167,42 @@ class RuleChecker:
                 found.extend(self._computed_dependencies(head))
         return found
 
-    def _types(self, site: Site, rule: Any, pointer: str) -> Iterator[Diagnostic]:
+    def _types(
+        self, site: Site, rule: Any, pointer: str, scope: ElementScope | None = None
+    ) -> Iterator[Diagnostic]:
+        """Type checks of literals, and names read inside iterators; ``scope`` is the
+        iterator's elements when ``rule`` is applied to each."""
         if isinstance(rule, list):
             for i, item in enumerate(rule):
-                yield from self._types(site, item, f"{pointer}/{i}")
+                yield from self._types(site, item, f"{pointer}/{i}", scope)
             return
         if not isinstance(rule, dict) or len(rule) != 1:
             return
         ((operator, args),) = rule.items()
         inner = f"{pointer}/{pointer_token(str(operator))}"
+        name = var_name(rule)
+        if scope is not None and name is not None and (problem := scope.problem(name)):
+            yield self._at(site, inner, problem)
+        if operator in ITERATORS and isinstance(args, list) and args:
+            yield from self._types(site, args[0], f"{inner}/0", scope)
+            each = element_scope(str(operator), args[0], self.groups if scope is None else {})
+            for i, part in enumerate(args[1:], 1):
+                # reduce's starting value (the third argument) is outside the elements
+                yield from self._types(site, part, f"{inner}/{i}", each if i == 1 else scope)
+            return
         if isinstance(args, list) and len(args) == 2:
             if operator in _COMPARISONS:
-                yield from self._compare(site, args, inner)
+                yield from self._compare(site, str(operator), args, inner, scope)
             elif operator == "in":
-                yield from self._membership(site, args, inner)
-        yield from self._types(site, args, inner)
+                yield from self._membership(site, args, inner, scope)
+        yield from self._types(site, args, inner, scope)
 
-    def _question_of(self, site: Site, operand: Any) -> Question | None:
+    def _question_of(
+        self, site: Site, operand: Any, scope: ElementScope | None = None
+    ) -> Question | None:
+        if scope is not None:
+            name = var_name(operand)
+            return None if name is None else scope.field_of(name)
         if not (isinstance(operand, dict) and len(operand) == 1):
             return None
         ((operator, name),) = operand.items()
@@ -189,20 +214,43 @@ class RuleChecker:
         place = self.places.get(head)
         return place.question if place is not None and not rest else None
 
-    def _compare(self, site: Site, args: list[Any], pointer: str) -> Iterator[Diagnostic]:
+    def _compare(
+        self, site: Site, operator: str, args: list[Any], pointer: str, scope: ElementScope | None
+    ) -> Iterator[Diagnostic]:
         for side in (0, 1):
-            question = self._question_of(site, args[side])
+            question = self._question_of(site, args[side], scope)
             literal = args[1 - side]
             if question is None or isinstance(literal, dict | list) or literal is None:
                 continue
             yield from self._literal_fits(site, question, literal, f"{pointer}/{1 - side}")
+            warning = unanswered_comparison(operator, str(var_name(args[side])), question, literal)
+            if warning and self._may_be_unanswered(site, question):
+                yield self._at(site, pointer, warning, Severity.WARNING)
 
-    def _membership(self, site: Site, args: list[Any], pointer: str) -> Iterator[Diagnostic]:
+    def _may_be_unanswered(self, site: Site, question: Question) -> bool:
+        """Whether ``question`` can read as unanswered where ``site``'s rule runs."""
+        if not question.required or question.show_if is not None:
+            return True
+        place = self.places.get(question.id)
+        if question.required_if is not None or place is None or place.question is not question:
+            return True  # a record's fields are filled in one by one, as the rule runs
+        if site.scope is Scope.COMPUTED:
+            return True  # computed values are worked out from the first page on
+        if place.page == site.page:
+            # A page's own edges run once its required answers are given; anything else on
+            # the page runs while the respondent fills it in (except a question's own check).
+            own = site.scope is Scope.CONSTRAINT and place.position == site.position
+            return not (own or "next" in site.path)
+        return place.page not in self.graph.dominators.get(site.page or "", ())
+
+    def _membership(
+        self, site: Site, args: list[Any], pointer: str, scope: ElementScope | None
+    ) -> Iterator[Diagnostic]:
         needle, haystack = args
-        question = self._question_of(site, haystack)
+        question = self._question_of(site, haystack, scope)
         if question is not None and question.type == "multi_choice" and isinstance(needle, str):
             yield from self._literal_fits(site, question, needle, f"{pointer}/0", multi_ok=True)
-        question = self._question_of(site, needle)
+        question = self._question_of(site, needle, scope)
         if question is not None and isinstance(haystack, list):
             for i, literal in enumerate(haystack):
                 if not isinstance(literal, dict | list) and literal is not None:

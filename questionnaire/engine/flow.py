@@ -204,7 +204,12 @@ class _Walk:
         try:
             for constraint in cq.constraints:
                 if not constraint.rule.holds(self.context):
-                    self.problems[name] = constraint.message
+                    # Piped while `value` is in the context, so `{value}` quotes the answer
+                    # as the respondent reads it (the question's own display).
+                    questions = {**self.q.models, "value": cq.question}
+                    self.problems[name] = pipe(
+                        constraint.message, self.context, questions, self.fields
+                    )
                     break
         finally:
             for key in own:

@@ -26,7 +26,8 @@ from .compiled import (
 from .diagnostics import DefinitionError, Diagnostic, Severity, did_you_mean
 from .logic import CompiledRule, compile_rule
 from .model import QUESTION_TYPES, Definition, Note, Page, Question, RepeatQuestion
-from .schema_errors import translate_validation_error
+from .schema_errors import clean_loc, translate_validation_error
+from .schema_repair import stand_in
 from .source import Source, parse_yaml, read_source
 
 
@@ -57,14 +58,30 @@ def validate(source: Source) -> tuple[Definition | None, list[Diagnostic]]:
     try:
         definition = Definition.model_validate(source.value)
     except ValidationError as exc:
-        return None, sorted(translate_validation_error(exc, source))
+        schema_errors = list(translate_validation_error(exc, source))
+        return None, sorted({*schema_errors, *_checks_despite(exc, source)})
+    return definition, sorted(set(_checks(definition, source)))
+
+
+def _checks(definition: Definition, source: Source) -> list[Diagnostic]:
     graph = build_graph(definition)
-    diagnostics = [
+    return [
         *check_structure(definition, source, graph),
         *RuleChecker(definition, source, graph).run(),
         *check_prefill(definition, source),
     ]
-    return definition, sorted(set(diagnostics))
+
+
+def _checks_despite(exc: ValidationError, source: Source) -> list[Diagnostic]:
+    """The other checks, run over stand-ins for what the schema refused (all problems at once)."""
+    patched = stand_in(source.value, ((clean_loc(e["loc"]), e["type"]) for e in exc.errors()))
+    if patched is None:
+        return []
+    try:
+        definition = Definition.model_validate(patched)
+    except ValidationError:
+        return []  # what is left cannot be stood in for: the schema's errors come alone
+    return _checks(definition, source)
 
 
 @dataclass

@@ -38,6 +38,7 @@ from .facts import FACTS
 from .flow import evaluate
 from .flow_state import FlowResult
 from .loader import load_file
+from .model import RepeatQuestion
 from .prefill import starting_answers
 from .schema_errors import translate_validation_error
 from .source import Source, parse_yaml
@@ -130,9 +131,13 @@ def check_case(
     for page in expect.path_excludes:
         if page in flow.path:
             yield f"path: expected not to include '{page}', got {list(flow.path)}"
+    known = question_names(questionnaire)
+    yield from _unknown_questions(known, expect)
     visible = _visible(flow)
     yield from (
-        f"'{q}' expected visible, but it is not shown" for q in expect.visible if q not in visible
+        f"'{q}' expected visible, but it is not shown"
+        for q in expect.visible
+        if q in known and q not in visible
     )
     yield from (f"'{q}' expected hidden, but it is shown" for q in expect.hidden if q in visible)
     for key, value in expect.computed.items():
@@ -157,6 +162,25 @@ def _unknown_facts(facts: dict[str, Any]) -> Iterator[str]:
     for name in facts:
         if name not in FACTS:
             yield f"facts: unknown fact '{name}'{did_you_mean(name, FACTS)}"
+
+
+def question_names(questionnaire: Questionnaire) -> list[str]:
+    """Every name a path test may give in ``visible``/``hidden``: ids, and ``group.field``."""
+    names: list[str] = []
+    for page in questionnaire.definition.pages:
+        for question in page.questions:
+            names.append(question.id)
+            if isinstance(question, RepeatQuestion):
+                names.extend(f"{question.id}.{field.id}" for field in question.questions)
+    return names
+
+
+def _unknown_questions(known: list[str], expect: Expect) -> Iterator[str]:
+    """A name that is no question would pass ``hidden`` for ever (and fail ``visible`` obscurely)."""
+    for key in ("visible", "hidden"):
+        for name in getattr(expect, key):
+            if name not in known:
+                yield f"{key}: unknown question '{name}'{did_you_mean(name, known)}"
 
 
 def same_json(left: Any, right: Any) -> bool:

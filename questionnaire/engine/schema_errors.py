@@ -24,7 +24,7 @@ def known_keys() -> frozenset[str]:
     return frozenset(keys)
 
 
-def _clean_loc(loc: tuple[Any, ...]) -> Path:
+def clean_loc(loc: tuple[Any, ...]) -> Path:
     """Drop pydantic's union tags (``questions.0.integer.min`` -> ``questions.0.min``)."""
     path: list[str | int] = []
     for i, part in enumerate(loc):
@@ -61,11 +61,26 @@ def _subject(source: Source, path: Path) -> str:
     return ""
 
 
+#: Types that exist but cannot go inside a repeating group, with what to write instead.
+_NOT_IN_GROUPS = {
+    "repeat": "a repeating group cannot hold another repeating group (groups do not nest): "
+    "put the inner list on a page of its own",
+    "file": "a repeating group cannot hold file questions: ask for the files outside the group",
+}
+
+
+def _inside_group(path: Path) -> bool:
+    """Whether ``path`` names a question inside a repeating group (``questions[i].questions[j]``)."""
+    return sum(1 for part in path if part == "questions") >= 2
+
+
 def _message(error: Any, source: Source, path: Path) -> tuple[Path, str]:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind == "union_tag_invalid":
         tag = str(ctx.get("tag"))
+        if tag in _NOT_IN_GROUPS and _inside_group(path):
+            return (*path, "type"), _NOT_IN_GROUPS[tag]
         return (*path, "type"), f"unknown type '{tag}'{did_you_mean(tag, model.QUESTION_TYPES)}"
     if kind == "union_tag_not_found":
         return path, f"missing 'type' (one of: {', '.join(model.QUESTION_TYPES)})"
@@ -81,7 +96,7 @@ def _message(error: Any, source: Source, path: Path) -> tuple[Path, str]:
 
 def translate_validation_error(exc: ValidationError, source: Source) -> Iterator[Diagnostic]:
     errors = exc.errors()
-    locs = [_clean_loc(e["loc"]) for e in errors]
+    locs = [clean_loc(e["loc"]) for e in errors]
     for error, path in zip(errors, locs, strict=True):
         # pydantic adds a 'too short' for a sequence whose only item failed: not the author's problem.
         if error["type"] == "too_short" and any(o != path and o[: len(path)] == path for o in locs):

@@ -121,6 +121,12 @@ def _question_texts(question: Question, site: Site) -> Iterator[tuple[Site, str]
                 ),
                 text,
             )
+    for c, constraint in enumerate(question.constraints):
+        path = (*site.path, "constraints", c, "message")
+        yield (
+            Site(path, Scope.CONSTRAINT, site.page, site.position, site.group, site.item_position),
+            constraint.message,
+        )
     for n, note in enumerate(question.notes):
         path = (*site.path, "notes", n, "text")
         yield (
