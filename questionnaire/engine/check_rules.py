@@ -38,6 +38,7 @@ class RuleChecker:
             for n, q in enumerate(page.questions)
         }
         self.computed_order = {c.id: i for i, c in enumerate(definition.computed)}
+        self.conditional_pages = {p.id for p in definition.pages if p.show_if is not None}
         self.groups = {
             qid: place.question
             for qid, place in self.places.items()
@@ -85,9 +86,7 @@ class RuleChecker:
             return
         if not self._answered_before(site, place):
             yield self._at(site, pointer, self._too_late(site, head, place, what))
-        elif place.page != site.page and place.page not in self.graph.dominators.get(
-            site.page or "", ()
-        ):
+        elif place.page != site.page and not self._always_asked_before(place.page, site):
             message = (
                 f"{what} refers to '{head}' on page '{place.page}', which is not always asked "
                 f"before page '{site.page}' (when it is skipped, '{head}' reads as unanswered)"
@@ -241,7 +240,13 @@ class RuleChecker:
             # the page runs while the respondent fills it in (except a question's own check).
             own = site.scope is Scope.CONSTRAINT and place.position == site.position
             return not (own or "next" in site.path)
-        return place.page not in self.graph.dominators.get(site.page or "", ())
+        return not self._always_asked_before(place.page, site)
+
+    def _always_asked_before(self, page: str, site: Site) -> bool:
+        """Whether every path to ``site``'s page shows ``page`` first (a page with its own
+        ``show_if`` may be skipped)."""
+        dominators = self.graph.dominators.get(site.page or "", ())
+        return page in dominators and page not in self.conditional_pages
 
     def _membership(
         self, site: Site, args: list[Any], pointer: str, scope: ElementScope | None

@@ -61,6 +61,8 @@ class CompiledPage:
     questions: tuple[CompiledQuestion, ...]
     notes: tuple[CompiledNote, ...]
     edges: tuple[CompiledEdge, ...]
+    #: The page's own condition: when it does not hold, the page is skipped.
+    show_if: CompiledRule | None = None
 
     @property
     def id(self) -> str:

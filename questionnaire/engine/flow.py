@@ -50,6 +50,8 @@ class _Walk:
         self.missing: list[str] = []
         self.problems: dict[str, str] = {}
         self.path: list[str] = []
+        #: Pages passed over because their own condition did not hold.
+        self.skipped: list[str] = []
         #: The sub-questions of the record being walked, for `{item.field}` quotes.
         self.fields: Mapping[str, Any] | None = None
 
@@ -57,9 +59,15 @@ class _Walk:
         self._recompute(None)
         path = self.path
         pages: dict[str, PageState] = {}
+        skipped = self.skipped
         page_id = self.q.start
         while page_id != REVIEW and page_id in self.q.pages and page_id not in pages:
-            state = self._page(self.q.pages[page_id])
+            page = self.q.pages[page_id]
+            if page_id == self.q.start and self._skips(page):
+                skipped.append(page_id)
+                page_id = self._next(page)
+                continue
+            state = self._page(page)
             path.append(page_id)
             pages[page_id] = state
             if page_id == until:
@@ -67,7 +75,14 @@ class _Walk:
             page_id = state.next
         if until is None:
             self._drop_inactive()
-        return FlowResult(tuple(path), pages, self.pruned, dict(self.computed), tuple(self.dropped))
+        return FlowResult(
+            tuple(path),
+            pages,
+            self.pruned,
+            dict(self.computed),
+            tuple(self.dropped),
+            tuple(skipped),
+        )
 
     # -- pages ---------------------------------------------------------------------------------
 
@@ -90,6 +105,21 @@ class _Walk:
         )
 
     def _next(self, page: CompiledPage) -> str:
+        """The next page shown: pages whose own condition fails are passed over (and
+        recorded), following their edges, so Next and Back never land on them."""
+        target = self._edge_target(page)
+        while target in self.q.pages and target not in self.skipped:
+            ahead = self.q.pages[target]
+            if not self._skips(ahead):
+                break
+            self.skipped.append(target)
+            target = self._edge_target(ahead)
+        return target
+
+    def _skips(self, page: CompiledPage) -> bool:
+        return page.show_if is not None and not page.show_if.holds(self.context)
+
+    def _edge_target(self, page: CompiledPage) -> str:
         for edge in page.edges:
             if edge.condition is None or edge.condition.holds(self.context):
                 return edge.to
@@ -282,6 +312,8 @@ class _Walk:
             page = self.q.page_of.get(key)
             if page is None:
                 reason = "not a question in this definition"
+            elif page in self.skipped:
+                reason = f"page '{page}' is skipped by its condition"
             elif page not in on_path:
                 reason = f"page '{page}' is not on the respondent's path"
             else:

@@ -75,6 +75,8 @@ class FlowResult:
     answers: Mapping[str, JSON]
     computed: Mapping[str, JSON]
     dropped: tuple[Dropped, ...] = field(default=())
+    #: Pages the walk passed over because their ``show_if`` did not hold, in order.
+    skipped: tuple[str, ...] = ()
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -110,6 +112,7 @@ class FlowResult:
         """The summary ``questionnaire simulate`` prints."""
         return {
             "path": list(self.path),
+            "skipped": list(self.skipped),
             "complete": self.complete,
             "progress": round(self.progress, 3),
             "visible": {p: [q.id for q in self.pages[p].questions] for p in self.path},

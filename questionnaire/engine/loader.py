@@ -178,6 +178,7 @@ def _page(page: Page) -> CompiledPage:
         questions=tuple(_question(q) for q in page.questions),
         notes=_notes(page.notes),
         edges=tuple(CompiledEdge(edge.to, _rule(edge.if_)) for edge in page.next),
+        show_if=_rule(page.show_if),
     )
 
 

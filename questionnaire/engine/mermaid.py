@@ -29,7 +29,11 @@ def mermaid(definition: Definition) -> str:
     """A ``flowchart TD`` of pages (titles), conditional edges (readable conditions) and review."""
     lines = ["flowchart TD", f"    start([Start]) --> {_node(definition.start_page)}"]
     for page in definition.pages:
-        lines.append(f"    {_node(page.id)}[{_label(page.title)}]")
+        if page.show_if is None:
+            lines.append(f"    {_node(page.id)}[{_label(page.title)}]")
+        else:  # a page asked only under a condition: skipped pages go on along their edges
+            title = f"{page.title} (asked if {describe(page.show_if)})"
+            lines.append(f"    {_node(page.id)}[{_label(title, limit=240)}]")
     lines.append(f"    {_node(REVIEW)}([{_label('Review and submit')}])")
     for page in definition.pages:
         conditional = len(page.next) > 1

@@ -227,6 +227,11 @@ class Page(Strict):
     id: Identifier
     title: Text
     intro: Text | None = None
+    show_if: Rule = Field(
+        None,
+        description="The page is asked only while this holds; when it does not, the page is "
+        "skipped and the walk follows its edges.",
+    )
     notes: tuple[Note, ...] = ()
     questions: tuple[Question, ...] = ()
     next: tuple[Edge, ...] = Field(

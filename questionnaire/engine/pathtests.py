@@ -11,6 +11,7 @@ A test file (``definitions/tests/*.yaml``)::
           path: [customer, network, aci, medical, services]   # exact, or
           path_includes: [aci]
           path_excludes: [storage]
+          skipped: [storage]                                  # pages whose show_if failed
           visible: [aci_arp_flooding]                         # shown somewhere on the path
           hidden: [storage_vendor]
           computed: {uses_aci: true}
@@ -50,6 +51,7 @@ class Expect(BaseModel):
     path: list[str] | None = None
     path_includes: list[str] = []
     path_excludes: list[str] = []
+    skipped: list[str] | None = None
     visible: list[str] = []
     hidden: list[str] = []
     computed: dict[str, Any] = {}
@@ -131,6 +133,8 @@ def check_case(
     for page in expect.path_excludes:
         if page in flow.path:
             yield f"path: expected not to include '{page}', got {list(flow.path)}"
+    if expect.skipped is not None and list(flow.skipped) != expect.skipped:
+        yield f"skipped: expected {expect.skipped}, got {list(flow.skipped)}"
     known = question_names(questionnaire)
     yield from _unknown_questions(known, expect)
     visible = _visible(flow)

@@ -44,6 +44,9 @@ def rule_sites(definition: Definition) -> Iterator[tuple[Site, Any]]:
     for p, page in enumerate(definition.pages):
         base: Path = ("pages", p)
         end = len(page.questions)
+        if page.show_if is not None:
+            # Decided before the page is shown: it may read only what earlier pages asked.
+            yield Site((*base, "show_if"), Scope.QUESTION, page.id, 0), page.show_if
         for n, note in enumerate(page.notes):
             if note.show_if is not None:
                 yield Site((*base, "notes", n, "show_if"), Scope.PAGE, page.id, end), note.show_if
