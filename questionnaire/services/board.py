@@ -47,7 +47,7 @@ from .sow_desk import NotFound
 __all__ = [
     "LABELS", "ORDER", "Board", "BoardFilter", "Card", "Column", "MoveRefused", "Stale",
     "allowed_moves", "assign", "board", "engineers", "is_backward", "move", "next_action",
-    "note_accepted", "note_submitted", "time_in_stage",
+    "note_accepted", "note_session", "note_submitted", "time_in_stage",
 ]  # fmt: skip
 
 S = PipelineStage
@@ -165,6 +165,21 @@ def note_accepted(db: Session, engagement_id: int, accepted_by: str, revision: i
                          reason=f"the customer accepted revision {revision} of the SoW")  # fmt: skip
             return True
     return False
+
+
+def note_session(db: Session, engagement_id: int, *, complete: bool, actor: str) -> bool:
+    """An implementation session was recorded: the card moves from Planned to In progress.
+
+    Not complete, the seed's loop goes round (another session, the PDR updated); complete, the
+    engagement moves on to validation, which is part of In progress until acceptance. In the
+    caller's transaction, no commit; a card in any other stage stays. Whether it moved."""
+    moved = _update(db, engagement_id, S.PLANNED, S.IN_PROGRESS)
+    if moved:
+        reason = ("the implementation is complete: validation next" if complete
+                  else "an implementation session was held; more are needed")  # fmt: skip
+        audit.record(db, actor, "board.move", engagement_id=engagement_id,
+                     source=S.PLANNED.value, target=S.IN_PROGRESS.value, reason=reason)  # fmt: skip
+    return moved
 
 
 def _guarded(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import (
     exports,
     mail,
+    pdr_exports,
     reminders,
     sow,
     sow_acceptance_record,
@@ -18,6 +19,10 @@ KINDS: dict[str, JobKind] = {
     sow.PREFILL_JOB: JobKind(sow.run_prefill, sow.prefill_gave_up, seconds=30, memory_mb=1024),
     exports.EXPORT_JOB: JobKind(
         exports.run_render, exports.render_gave_up, seconds=120, memory_mb=2048
+    ),
+    # A PDR's document is made as a SoW's: the same pipeline, the same limits.
+    pdr_exports.EXPORT_JOB: JobKind(
+        pdr_exports.run_render, pdr_exports.render_gave_up, seconds=120, memory_mb=2048
     ),
     uploads.SWEEP_JOB: JobKind(uploads.run_sweep, uploads.sweep_gave_up, seconds=600),
     # Longer than SMTP's timeouts (30 s an exchange) allow a slow server, with attachments.

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .models import Base, ExportStatus, stored_by_value, utcnow
+from .models import Base, Engagement, ExportStatus, stored_by_value, utcnow
 
 
 class Pdr(Base):
@@ -34,6 +34,7 @@ class Pdr(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(254))
 
+    engagement: Mapped[Engagement] = relationship()
     revisions: Mapped[list[PdrRevision]] = relationship(
         back_populates="pdr", order_by="PdrRevision.number"
     )
