@@ -22,6 +22,7 @@ from questionnaire.store.models import (
     AuditEvent,
     Engagement,
     Link,
+    PipelineStage,
     Response,
     SowDraft,
     SowRevision,
@@ -30,6 +31,7 @@ from questionnaire.store.models import (
 )
 
 from . import audit, engagements, links, prefill_answers, sow, uploads
+from .board_cards import LABELS
 from .context import Context
 from .facts import EDITABLE, FactShown, facts_as_used
 from .filetypes import KIND_MEDIA_TYPES
@@ -157,6 +159,17 @@ class SowSummary:
 
 
 @dataclass(frozen=True)
+class OnTheBoard:
+    """Where the engagement stands on the board: its stage's label and its engineer, if any.
+    The page links to its card, where the lead assigns an engineer (the services team's
+    handover email sends them to this page to do so)."""
+
+    stage: str
+    engineer: str | None
+    needs_engineer: bool
+
+
+@dataclass(frozen=True)
 class EngagementPage:
     """Everything the engagement page shows, loaded: rendering it runs no query."""
 
@@ -167,6 +180,7 @@ class EngagementPage:
     answers: Answers | None
     sow: SowSummary | None
     events: list[AuditEvent]
+    board: OnTheBoard
     #: Sending the questionnaire by email: the last sending, and the form's starting values.
     questionnaire: SendPanel | None = None
 
@@ -195,8 +209,15 @@ def engagement_page(db: Session, context: Context, engagement_id: int) -> Engage
         answers=answers,
         sow=_sow_summary(db, answers.response) if answers else None,
         events=audit.recent(db, found.id),
+        board=_on_the_board(found),
         questionnaire=panel(db, context, found),
     )
+
+
+def _on_the_board(found: Engagement) -> OnTheBoard:
+    stage = PipelineStage(found.pipeline_stage)
+    engineer = found.engineer.name if found.engineer else None
+    return OnTheBoard(LABELS[stage], engineer, stage == PipelineStage.PIPELINE)
 
 
 def _answers(db: Session, context: Context, engagement_id: int) -> Answers | None:

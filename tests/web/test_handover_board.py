@@ -127,3 +127,28 @@ def test_the_filters_show_mine_or_one_engineers_cards(app: Flask) -> None:
     assert "Theirs Ltd" in theirs and "Mine Ltd" not in theirs
     both = client.get("/e/board?engineer=nonsense").text
     assert "Theirs Ltd" in both and "Mine Ltd" in both
+
+
+def test_the_engagement_page_says_where_it_is_on_the_board_and_links_to_its_card(
+    app: Flask,
+) -> None:
+    """The services team's handover email sends the lead to the engagement to assign an
+    engineer: assigning is on the board, so the page links to the engagement's card."""
+    client = everyone(app)
+    done = submit(client)
+    engagement_id = int(done.headers["Location"].rsplit("/", 1)[1])  # type: ignore[attr-defined]
+    page = client.get(f"/e/engagements/{engagement_id}").text
+    card = f'href="/e/board#engagement-{engagement_id}"'
+    assert "On the board: <strong>Pipeline</strong>, no engineer yet." in page
+    assert f"{card}>Assign an engineer on the board</a>" in page
+    assert f'id="engagement-{engagement_id}"' in client.get("/e/board").text
+
+    eve = person(app, "eve@loadbalancer.org", "Eve <i>", "engineer")
+    token = csrf_token(page)
+    client.post(f"/e/board/{engagement_id}/assign",
+                data={"csrf_token": token, "engineer": str(eve), "from": "pipeline"})  # fmt: skip
+    engineer = app.test_client()
+    assert sign_in(engineer, email="eve@loadbalancer.org").status_code == 302
+    page = engineer.get(f"/e/engagements/{engagement_id}").text
+    assert "On the board: <strong>Discovery</strong>, engineer Eve &lt;i&gt;." in page
+    assert f"{card}>See it on the board</a>" in page
