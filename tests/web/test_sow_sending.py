@@ -10,12 +10,22 @@ from html import unescape
 from flask import Flask
 from sqlalchemy import select
 
+from questionnaire.services import accounts
 from questionnaire.store import db
-from questionnaire.store.models import Engagement, Export, ExportStatus, PipelineStage
+from questionnaire.store.models import (
+    Engagement,
+    Export,
+    ExportStatus,
+    OutgoingEmail,
+    PipelineStage,
+    Role,
+)
 from questionnaire.worker import Worker
+from tests.sent_mail import text_as_sent
 from tests.smtp import SmtpServer, via
 
 from .customer import csrf_token, error_summary
+from .engineer import PASSWORD, log_in
 from .sow_review_flow import (
     CONTACT,
     ENGINEER,
@@ -179,6 +189,32 @@ def test_after_acceptance_the_sow_page_shows_who_and_the_record_and_sends_nothin
     assert marked.status_code == 409
     assert "Planned" in engineer.get("/e/board").text
     assert engineer.get("/e/engagements/1").status_code == 200
+
+
+def test_each_person_the_acceptance_email_goes_to_may_open_a_link_in_it(app: Flask) -> None:
+    """Sales get it too, and may not open the SoW: the board's card is linked for them."""
+    engineer = drafted(app)
+    with app.app_context():
+        accounts.create_user(db.session(), SALES, PASSWORD, "Sam Sales", roles={Role.SALES})
+    accept(app.test_client(), sent(app, engineer))
+    with app.app_context():
+        email = (
+            db.session()
+            .scalars(select(OutgoingEmail).where(OutgoingEmail.template == "sow_accepted"))
+            .one()
+        )
+        assert [r["address"] for r in email.recipients] == [ENGINEER, SALES]
+        text = text_as_sent(app.extensions["services"], email)
+    base = "https://questionnaire.example.com"
+    board = re.search(rf"See the engagement on the board <{base}(/e/board#engagement-1)>", text)
+    sow = re.search(rf"open the Statement of Work <{base}({SOW})>", text)
+    assert board and sow, text
+    for person in (log_in(app, SALES), engineer):
+        page = person.get(board.group(1).split("#")[0])
+        assert page.status_code == 200
+        planned = page.text.split('id="stage-planned"')[1].split("</section>")[0]
+        assert 'id="engagement-1"' in planned
+    assert engineer.get(sow.group(1)).status_code == 200
 
 
 def test_the_acceptance_record_of_an_engagement_without_one_is_a_404(app: Flask) -> None:
