@@ -17,6 +17,7 @@ from .flow_state import Dropped, FlowResult, PageState, ShownNote, ShownQuestion
 from .logic import is_unanswered, nests_too_deep
 from .model import REVIEW, RepeatQuestion
 from .piping import pipe
+from .text_rules import text_problem
 from .types import JSON
 
 
@@ -226,21 +227,22 @@ class _Walk:
     def _check_constraints(
         self, cq: CompiledQuestion, value: JSON, name: str, in_record: bool
     ) -> None:
-        """Run the author's constraints; ``value`` (and, outside records, the id) is the answer."""
-        if not cq.constraints:
+        """Run the text rules and the author's constraints; ``value`` (and, outside records,
+        the id) is the answer."""
+        text = text_problem(cq.question, value)
+        if not cq.constraints and text is None:
             return
         own = {"value": value} if in_record else {"value": value, cq.id: value}
         self.context.update(own)
         try:
-            for constraint in cq.constraints:
-                if not constraint.rule.holds(self.context):
-                    # Piped while `value` is in the context, so `{value}` quotes the answer
-                    # as the respondent reads it (the question's own display).
-                    questions = {**self.q.models, "value": cq.question}
-                    self.problems[name] = pipe(
-                        constraint.message, self.context, questions, self.fields
-                    )
-                    break
+            message = text or next(
+                (c.message for c in cq.constraints if not c.rule.holds(self.context)), None
+            )
+            if message is not None:
+                # Piped while `value` is in the context, so `{value}` quotes the answer as
+                # the respondent reads it (the question's own display).
+                questions = {**self.q.models, "value": cq.question}
+                self.problems[name] = pipe(message, self.context, questions, self.fields)
         finally:
             for key in own:
                 del self.context[key]

@@ -29,6 +29,7 @@ from .model import QUESTION_TYPES, Definition, Note, Page, Question, RepeatQuest
 from .schema_errors import clean_loc, translate_validation_error
 from .schema_repair import stand_in
 from .source import Source, parse_yaml, read_source
+from .text_rules import check_text_rules
 
 
 def load_text(text: str, name: str) -> Questionnaire:
@@ -69,6 +70,7 @@ def _checks(definition: Definition, source: Source) -> list[Diagnostic]:
         *check_structure(definition, source, graph),
         *RuleChecker(definition, source, graph).run(),
         *check_prefill(definition, source),
+        *check_text_rules(definition, source),
     ]
 
 

@@ -82,12 +82,30 @@ class QuestionBase(Strict):
     )
 
 
-class TextQuestion(QuestionBase):
+class TextPattern(BaseModel):
+    """A regular expression the whole answer must match, in RE2 syntax (no backreferences or
+    lookarounds), so matching takes time linear in the answer whatever the pattern."""
+
+    # Not stripped: a regular expression's spaces are part of it.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    regex: Annotated[str, Field(min_length=1, max_length=500)]
+    message: Text = Field(description="Shown when the answer does not match; may quote {value}.")
+
+
+class TextRules(QuestionBase):
+    min_length: Annotated[int, Field(ge=1, le=100_000)] | None = Field(
+        None, description="The fewest characters an answer may have."
+    )
+    pattern: TextPattern | None = None
+
+
+class TextQuestion(TextRules):
     type: Literal["text"]
     max_length: Annotated[int, Field(ge=1, le=10_000)] = 500
 
 
-class LongTextQuestion(QuestionBase):
+class LongTextQuestion(TextRules):
     type: Literal["long_text"]
     max_length: Annotated[int, Field(ge=1, le=100_000)] = 10_000
 

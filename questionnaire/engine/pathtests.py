@@ -17,6 +17,7 @@ A test file (``definitions/tests/*.yaml``)::
           computed: {uses_aci: true}
           dropped: [storage_vendor]                           # answers pruned away
           missing: [customer_name]
+          problems: {vip_count: Enter a whole number}        # constraint messages, piped
           complete: false
           answers: {ps_days_sold: 5}                        # the answers used, pre-filled too
 
@@ -57,6 +58,7 @@ class Expect(BaseModel):
     computed: dict[str, Any] = {}
     dropped: list[str] | None = None
     missing: list[str] | None = None
+    problems: dict[str, str] | None = None
     complete: bool | None = None
     answers: dict[str, Any] = {}
 
@@ -155,6 +157,9 @@ def check_case(
             yield f"dropped: expected {sorted(expect.dropped)}, got {dropped}"
     if expect.missing is not None and sorted(flow.missing) != sorted(expect.missing):
         yield f"missing: expected {sorted(expect.missing)}, got {sorted(flow.missing)}"
+    problems = {k: v for page in flow.path for k, v in flow.pages[page].problems.items()}
+    if expect.problems is not None and problems != expect.problems:
+        yield f"problems: expected {expect.problems}, got {problems}"
     if expect.complete is not None and flow.complete != expect.complete:
         yield f"complete: expected {expect.complete}, got {flow.complete} (missing {list(flow.missing)})"
     for key, value in expect.answers.items():

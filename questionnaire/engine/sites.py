@@ -124,11 +124,22 @@ def _question_texts(question: Question, site: Site) -> Iterator[tuple[Site, str]
                 ),
                 text,
             )
-    for c, constraint in enumerate(question.constraints):
-        path = (*site.path, "constraints", c, "message")
+    messages: list[tuple[Path, str]] = [
+        (("constraints", c, "message"), c_.message) for c, c_ in enumerate(question.constraints)
+    ]
+    if pattern := getattr(question, "pattern", None):
+        messages.append((("pattern", "message"), pattern.message))
+    for where, message in messages:
         yield (
-            Site(path, Scope.CONSTRAINT, site.page, site.position, site.group, site.item_position),
-            constraint.message,
+            Site(
+                (*site.path, *where),
+                Scope.CONSTRAINT,
+                site.page,
+                site.position,
+                site.group,
+                site.item_position,
+            ),
+            message,
         )
     for n, note in enumerate(question.notes):
         path = (*site.path, "notes", n, "text")
