@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from . import choice_lists
 from .check_prefill import check_prefill
 from .check_rules import RuleChecker, computed_dependencies
 from .check_structure import build_graph, check_structure
@@ -28,7 +29,7 @@ from .logic import CompiledRule, compile_rule
 from .model import QUESTION_TYPES, Definition, Note, Page, Question, RepeatQuestion
 from .schema_errors import clean_loc, translate_validation_error
 from .schema_repair import stand_in
-from .source import Source, parse_yaml, read_source
+from .source import Source, format_path, parse_yaml, read_source
 from .text_rules import check_text_rules
 
 
@@ -56,17 +57,31 @@ def validate(source: Source) -> tuple[Definition | None, list[Diagnostic]]:
                 (), "a definition must be a mapping with id, title, version and pages"
             )
         ]
+    choice_lists.locate_at_lists(source)
     try:
         definition = Definition.model_validate(source.value)
     except ValidationError as exc:
-        schema_errors = list(translate_validation_error(exc, source))
+        schema_errors = [
+            d for d in translate_validation_error(exc, source) if not _in_use(d, source)
+        ]
         return None, sorted({*schema_errors, *_checks_despite(exc, source)})
     return definition, sorted(set(_checks(definition, source)))
+
+
+def _in_use(diagnostic: Diagnostic, source: Source) -> bool:
+    """Whether the diagnostic is about an option of a named list where a question uses it:
+    the list itself gets the same diagnostic, once."""
+    lists = source.value.get(choice_lists.KEY) or {}
+    return any(
+        diagnostic.where.startswith(format_path(use) + "[") and name in lists
+        for use, name in choice_lists.uses(source.value)
+    )
 
 
 def _checks(definition: Definition, source: Source) -> list[Diagnostic]:
     graph = build_graph(definition)
     return [
+        *choice_lists.check_unused(source),
         *check_structure(definition, source, graph),
         *RuleChecker(definition, source, graph).run(),
         *check_prefill(definition, source),

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from . import choice_lists
 from .facts import FACTS
 
 #: The target of an edge that ends the questionnaire and leads to the review step.
@@ -128,14 +129,26 @@ class YesNoQuestion(QuestionBase):
     type: Literal["yes_no"]
 
 
+def _choices_schema(schema: dict[str, Any]) -> None:
+    """Let editors accept ``choices: list_name``, a list under ``choice_lists``."""
+    options = dict(schema)
+    schema.clear()
+    named = {
+        "type": "string",
+        "pattern": r"^[a-z][a-z0-9_]{0,62}$",
+        "description": "A list under choice_lists.",
+    }
+    schema["anyOf"] = [options, named]
+
+
 class ChoiceQuestion(QuestionBase):
     type: Literal["choice"]
-    choices: Annotated[tuple[Choice, ...], Field(min_length=1)]
+    choices: Annotated[tuple[Choice, ...], Field(min_length=1, json_schema_extra=_choices_schema)]
 
 
 class MultiChoiceQuestion(QuestionBase):
     type: Literal["multi_choice"]
-    choices: Annotated[tuple[Choice, ...], Field(min_length=1)]
+    choices: Annotated[tuple[Choice, ...], Field(min_length=1, json_schema_extra=_choices_schema)]
     min_selected: Annotated[int, Field(ge=0)] | None = None
     max_selected: Annotated[int, Field(ge=1)] | None = None
 
@@ -286,8 +299,17 @@ class Definition(Strict):
     start: Identifier | None = Field(
         None, description="The first page; by default the first listed."
     )
+    choice_lists: dict[Identifier, Annotated[tuple[Choice, ...], Field(min_length=1)]] = Field(
+        default_factory=dict,
+        description="Options defined once and named by several questions (`choices: name`).",
+    )
     computed: tuple[Computed, ...] = ()
     pages: Annotated[tuple[Page, ...], Field(min_length=1)]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _named_choice_lists(cls, value: Any) -> Any:
+        return choice_lists.resolve(value)
 
     @property
     def start_page(self) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from . import model
+from . import choice_lists, model
 from .diagnostics import Diagnostic, did_you_mean
 from .source import Path, Source
 
@@ -74,6 +74,14 @@ def _inside_group(path: Path) -> bool:
     return sum(1 for part in path if part == "questions") >= 2
 
 
+def _unknown_list(name: str, source: Source) -> str:
+    lists = source.value.get(choice_lists.KEY) if isinstance(source.value, dict) else None
+    names = list(lists) if isinstance(lists, dict) else []
+    if not names:
+        return f"'choices' is a list of options, or the name of a list under choice_lists (there is no '{name}')"
+    return f"unknown choice list '{name}'{did_you_mean(name, names)} (lists: {', '.join(names)})"
+
+
 def _message(error: Any, source: Source, path: Path) -> tuple[Path, str]:
     kind = error["type"]
     ctx = error.get("ctx") or {}
@@ -89,6 +97,8 @@ def _message(error: Any, source: Source, path: Path) -> tuple[Path, str]:
         return path, f"unknown key '{key}'{did_you_mean(key, known_keys())}"
     if kind == "missing":
         return path[:-1], f"missing required key '{path[-1]}'"
+    if path and path[-1] == "choices" and isinstance(error.get("input"), str):
+        return path, _unknown_list(str(error["input"]), source)
     field = next((str(p) for p in reversed(path) if isinstance(p, str)), "")
     prefix = f"'{field}': " if field else ""
     return path, f"{prefix}{error['msg']}"
