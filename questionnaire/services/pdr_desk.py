@@ -24,7 +24,9 @@ from questionnaire.store.models import Engagement, Response, SowDraft
 from . import audit, pdr_exports, sow, sow_review_state
 from .sow_desk import NotFound, engagement
 
-__all__ = ["NoAcceptedSow", "NotFound", "Refused", "RevisionConflict", "RowInvalid"]
+__all__ = [
+    "NoAcceptedSow", "NotFound", "Refused", "RevisionConflict", "RowInvalid", "engagement",
+]  # fmt: skip
 
 
 class NoAcceptedSow(Exception):

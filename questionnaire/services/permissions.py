@@ -42,6 +42,18 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "engineer.sow_sent": DELIVERY,
     "engineer.sow_send": DELIVERY,
     "engineer.sow_acceptance_record": DELIVERY,
+    # Delivery: the Project Detail Record and implementation sessions.
+    "engineer.pdr_page": DELIVERY,
+    "engineer.pdr_create": DELIVERY,
+    "engineer.pdr_row": DELIVERY,
+    "engineer.pdr_row_save": DELIVERY,
+    "engineer.pdr_row_remove": DELIVERY,
+    "engineer.pdr_revision": DELIVERY,
+    "engineer.pdr_diff": DELIVERY,
+    "engineer.pdr_export": DELIVERY,
+    "engineer.pdr_prepare_export": DELIVERY,
+    "engineer.implementation_sessions": DELIVERY,
+    "engineer.record_session": DELIVERY,
     # Emails carry customers' details: for the people who send them.
     "engineer.outbox": DELIVERY,
     "engineer.outbox_email": DELIVERY,

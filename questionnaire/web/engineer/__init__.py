@@ -1,7 +1,18 @@
 """The engineers' workspace: engagements, links, answers, files, Statements of Work, the Outbox,
 accounts."""
 
-from . import admin, board, documents, engagements, handover, invitations, outbox, sow_sending
+from . import (
+    admin,
+    board,
+    documents,
+    engagements,
+    handover,
+    invitations,
+    outbox,
+    pdr,
+    sessions,
+    sow_sending,
+)
 from .blueprint import bp
 
 __all__ = [
@@ -13,5 +24,7 @@ __all__ = [
     "handover",
     "invitations",
     "outbox",
+    "pdr",
+    "sessions",
     "sow_sending",
 ]
