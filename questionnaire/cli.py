@@ -170,7 +170,12 @@ def graph(definition: Path) -> None:
     type=click.File("r", encoding="utf-8"),
     help="The engagement's handover facts (JSON or YAML): questions with prefill start from them.",
 )
-def simulate(definition: Path, answers: Any, facts: Any) -> None:
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The respondent's date (YYYY-MM-DD); by default today in the definition's time zone.",
+)
+def simulate(definition: Path, answers: Any, facts: Any, today: Any) -> None:
     """Run DEFINITION on ANSWERS (a JSON or YAML file, or - for stdin) and print the flow as JSON."""
     questionnaire = _load(definition)
     data = _mapping(answers, "ANSWERS", "answers must be a mapping of question ids to values")
@@ -181,7 +186,11 @@ def simulate(definition: Path, answers: Any, facts: Any) -> None:
             f"unknown fact(s) {', '.join(unknown)} (the facts are: {', '.join(sorted(FACTS))})",
             param_hint="--facts",
         )
-    result = evaluate(questionnaire, {**starting_answers(questionnaire, known), **data})
+    result = evaluate(
+        questionnaire,
+        {**starting_answers(questionnaire, known), **data},
+        today=today.date() if today else None,
+    )
     click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False, default=str))
 
 

@@ -249,7 +249,8 @@ def _date(question: DateQuestion, raw: object) -> JSON | Invalid:
     except ValueError:
         return Invalid(REAL_DATE)
     # ISO dates compare correctly as strings, and the bounds are only checked against a pattern.
-    low, high = question.min, question.max
+    # Bounds relative to today move every day: the flow checks them (dates.py), keeping the answer.
+    low, high = (b if b is None or b[:1].isdigit() else None for b in (question.min, question.max))
     if low is not None and high is not None and not low <= text <= high:
         return Invalid(f"Enter a date between {low} and {high}")
     if low is not None and text < low:

@@ -8,6 +8,7 @@ from typing import Any
 
 from .check_scopes import ITERATORS, ElementScope, element_scope, unanswered_comparison, var_name
 from .check_structure import PageGraph
+from .dates import TODAY
 from .diagnostics import Diagnostic, Severity, did_you_mean
 from .logic import check_rule, pointer_path, pointer_token, variables_read
 from .model import Definition, Question, RepeatQuestion
@@ -71,7 +72,7 @@ class RuleChecker:
         if head == "item" and site.group is not None:
             yield from self._item_reference(site, rest, pointer, what)
             return
-        if head == "value" and site.scope is Scope.CONSTRAINT:
+        if (head == "value" and site.scope is Scope.CONSTRAINT) or head == TODAY:
             return
         if head in self.computed_order:
             yield from self._computed_reference(site, head, pointer)

@@ -9,13 +9,15 @@ never steer the questionnaire.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from .answers import Invalid, conforms, parse_answer
 from .compiled import CompiledNote, CompiledPage, CompiledQuestion, Questionnaire
+from .dates import TODAY, relative_date_problem, today_in
 from .flow_state import Dropped, FlowResult, PageState, ShownNote, ShownQuestion
 from .logic import is_unanswered, nests_too_deep
-from .model import REVIEW, RepeatQuestion
+from .model import REVIEW, DateQuestion, RepeatQuestion
 from .piping import pipe
 from .text_rules import text_problem
 from .types import JSON
@@ -27,24 +29,33 @@ def evaluate(
     until: str | None = None,
     *,
     trusted: bool = False,
+    today: date | None = None,
 ) -> FlowResult:
     """Walk the graph from the start page with ``answers``.
 
     With ``until``, the walk stops after that page: showing a page costs the pages before it,
     not the whole definition. ``trusted`` answers were parsed by :func:`parse_answer` when they
     were stored (the web app's); they are checked for their shape only, not parsed again.
+    ``today`` is the respondent's date; by default, today in the definition's ``time_zone``.
     """
-    return _Walk(questionnaire, answers, trusted).run(until)
+    return _Walk(questionnaire, answers, trusted, today).run(until)
 
 
 class _Walk:
     def __init__(
-        self, questionnaire: Questionnaire, answers: Mapping[str, JSON], trusted: bool
+        self,
+        questionnaire: Questionnaire,
+        answers: Mapping[str, JSON],
+        trusted: bool,
+        today: date | None,
     ) -> None:
         self.q = questionnaire
         self.trusted = trusted
         self.answers = answers if isinstance(answers, Mapping) else {}
-        self.context: dict[str, JSON] = {}  # what conditions see: active, answered values
+        zone = questionnaire.definition.time_zone
+        self.today = today or today_in(self.answers.get(zone) if zone else None)
+        # What conditions see: active, answered values, and the respondent's date.
+        self.context: dict[str, JSON] = {TODAY: self.today.isoformat()}
         self.pruned: dict[str, JSON] = {}
         self.computed: dict[str, JSON] = {}
         self.dropped: list[Dropped] = []
@@ -229,7 +240,7 @@ class _Walk:
     ) -> None:
         """Run the text rules and the author's constraints; ``value`` (and, outside records,
         the id) is the answer."""
-        text = text_problem(cq.question, value)
+        text = text_problem(cq.question, value) or self._date_problem(cq, value)
         if not cq.constraints and text is None:
             return
         own = {"value": value} if in_record else {"value": value, cq.id: value}
@@ -246,6 +257,12 @@ class _Walk:
         finally:
             for key in own:
                 del self.context[key]
+
+    def _date_problem(self, cq: CompiledQuestion, value: JSON) -> str | None:
+        question = cq.question
+        if not isinstance(question, DateQuestion) or not (question.min or question.max):
+            return None
+        return relative_date_problem(question.min, question.max, value, self.today)
 
     def _records(
         self, cq: CompiledQuestion, records: list[JSON], name: str

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from . import choice_lists
+from .check_dates import check_time_zone
 from .check_prefill import check_prefill
 from .check_rules import RuleChecker, computed_dependencies
 from .check_structure import build_graph, check_structure
@@ -86,6 +87,7 @@ def _checks(definition: Definition, source: Source) -> list[Diagnostic]:
         *RuleChecker(definition, source, graph).run(),
         *check_prefill(definition, source),
         *check_text_rules(definition, source),
+        *check_time_zone(definition, source),
     ]
 
 

@@ -27,6 +27,7 @@ from typing import Final
 
 import datalogic_py
 
+from .dates import DATE_OPERATORS
 from .types import JSON, MAX_INTEGER, MIN_INTEGER
 
 ALLOWED_OPERATORS: Final = frozenset(
@@ -37,6 +38,7 @@ ALLOWED_OPERATORS: Final = frozenset(
         "+", "-", "*", "/", "%",
         "map", "reduce", "filter", "all", "none", "some", "merge",
         "in", "cat", "substr",
+        *DATE_OPERATORS,
     }
 )  # fmt: skip
 
@@ -47,6 +49,7 @@ OPS_BUDGET: Final = 20_000
 
 _ENGINE: Final = datalogic_py.Engine(
     families=["Core"],
+    custom_operators=DATE_OPERATORS,
     config={
         "division_by_zero": "return_null",
         "arithmetic_nan_handling": "return_null",

@@ -19,7 +19,7 @@ from .facts import FACTS
 REVIEW = "review"
 #: Names a condition may use that are not questions: the value being checked (in constraints)
 #: and the current record (inside a repeating group).
-RESERVED_IDS = frozenset({"value", "item", REVIEW})
+RESERVED_IDS = frozenset({"value", "item", "today", REVIEW})
 
 Identifier = Annotated[
     str,
@@ -153,10 +153,20 @@ class MultiChoiceQuestion(QuestionBase):
     max_selected: Annotated[int, Field(ge=1)] | None = None
 
 
+#: An ISO date, or a date relative to the respondent's today (``today``, ``today+30d``, ``today-18y``).
+DateBound = Annotated[
+    str,
+    Field(
+        pattern=r"^(\d{4}-\d{2}-\d{2}|today([+-]\d{1,4}[dmy])?)$",
+        description="An ISO date, or today plus or minus days, months or years: today+30d, today-18y.",
+    ),
+]
+
+
 class DateQuestion(QuestionBase):
     type: Literal["date"]
-    min: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
-    max: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    min: DateBound | None = None
+    max: DateBound | None = None
 
 
 class SimpleTypedQuestion(QuestionBase):
@@ -298,6 +308,11 @@ class Definition(Strict):
     have_at_hand: tuple[Text, ...] = Field((), description="What the respondent should have ready.")
     start: Identifier | None = Field(
         None, description="The first page; by default the first listed."
+    )
+    time_zone: Identifier | None = Field(
+        None,
+        description="The timezone question whose answer is the engagement's time zone, in "
+        "which `today` is taken (UTC until it is answered).",
     )
     choice_lists: dict[Identifier, Annotated[tuple[Choice, ...], Field(min_length=1)]] = Field(
         default_factory=dict,

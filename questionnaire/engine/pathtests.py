@@ -6,6 +6,7 @@ A test file (``definitions/tests/*.yaml``)::
     cases:
       - name: Medical imaging on Cisco ACI
         facts: {ps_days_sold: 5}                            # recorded at the sales handover
+        today: "2027-03-03"                                 # the respondent's date (default: today)
         answers: {deployment_types: [medical], network_fabric: cisco_aci}
         expect:
           path: [customer, network, aci, medical, services]   # exact, or
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +69,8 @@ class Case(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
+    #: The respondent's date (an ISO date), so that cases reading `today` always pass or fail alike.
+    today: date | None = None
     facts: dict[str, Any] = {}
     answers: dict[str, Any] = {}
     expect: Expect
@@ -125,7 +129,8 @@ def check_case(
     questionnaire: Questionnaire, case: Case, source: Source, index: int
 ) -> Iterator[str]:
     yield from _unknown_facts(case.facts)
-    flow = evaluate(questionnaire, {**starting_answers(questionnaire, case.facts), **case.answers})
+    answers = {**starting_answers(questionnaire, case.facts), **case.answers}
+    flow = evaluate(questionnaire, answers, today=case.today)
     expect = case.expect
     if expect.path is not None and list(flow.path) != expect.path:
         yield f"path: expected {expect.path}, got {list(flow.path)}"

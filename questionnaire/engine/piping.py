@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .answers import display
+from .answers import conforms, display
+from .dates import TODAY, people_date, people_number
 from .model import Question
 from .sites import PIPE
 
@@ -30,6 +31,8 @@ def pipe(
     def quote(match: Any) -> str:
         name: str = match.group(1)
         head, _, rest = name.partition(".")
+        if head == TODAY and TODAY not in questions:
+            return people_date(str(data.get(TODAY)))
         if head == "item" and fields is not None:
             record = data.get("item") or {}
             question = fields.get(rest)
@@ -39,6 +42,16 @@ def pipe(
             value = data.get(head)
         if value is None:
             return UNANSWERED
-        return display(question, value) if question is not None else str(value)
+        return for_people(question, value) if question is not None else str(value)
 
     return PIPE.sub(quote, text).replace("{{", "{").replace("}}", "}")
+
+
+def for_people(question: Question, value: Any) -> str:
+    """An answer as quoted in a text: numbers grouped (1,250), dates written out (3 March 2027)."""
+    if question.type in ("integer", "decimal") and conforms(question, value):
+        unit = getattr(question, "unit", None)
+        return people_number(value) + (f" {unit}" if unit else "")
+    if question.type == "date" and conforms(question, value):
+        return people_date(value)
+    return display(question, value)
