@@ -128,3 +128,27 @@ def test_exports_are_made_by_the_worker_and_markdown_on_request(
     assert second.id == revision.id
     statuses = db.scalars(select(PdrExport.status)).all()
     assert set(statuses) == {ExportStatus.READY}
+
+
+def test_markup_typed_into_the_pdr_stays_text_in_every_export(
+    make: Factory, db: Session, services: Context, database: Database
+) -> None:
+    engagement_id = accepted(make, db, services, database)
+    pdr_desk.create(db, engagement_id, ENGINEER)
+    hostile = {"name": "<script>alert(1)</script>", "health_check": "<img src=x onerror=alert(2)>"}
+    pdr_desk.save_row(db, engagement_id, "virtual_services.new", hostile, 1, ENGINEER)
+    pdr_desk.save_row(db, engagement_id, "sections.new",
+                      {"title": "[link](javascript:alert(3))", "text": "<b>bold</b>"}, 2,
+                      ENGINEER)  # fmt: skip
+    run(services, database)
+    db.rollback()
+    revision = pdr_desk.revision(db, engagement_id, 3)
+    html = pdr_exports.find(services.settings, db, revision, "html")
+    assert isinstance(html, pdr_exports.Ready)
+    body = html.path.read_text(encoding="utf-8")
+    assert "<script>alert" not in body and "<img" not in body and "<b>bold" not in body
+    assert 'href="javascript' not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    markdown = pdr_exports.find(services.settings, db, revision, "md")
+    assert isinstance(markdown, pdr_exports.Inline)
+    assert b"\\<script\\>" in markdown.body
