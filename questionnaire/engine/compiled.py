@@ -39,6 +39,8 @@ class CompiledQuestion:
     choices: tuple[CompiledChoice, ...]
     #: The sub-questions of a repeating group, in order; empty for other types.
     items: tuple[CompiledQuestion, ...] = ()
+    #: The starting value (``default``), evaluated while the question is unanswered.
+    default: CompiledRule | None = None
 
     @property
     def id(self) -> str:

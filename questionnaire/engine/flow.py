@@ -15,6 +15,7 @@ from typing import Any
 from .answers import Invalid, conforms, parse_answer
 from .compiled import CompiledNote, CompiledPage, CompiledQuestion, Questionnaire
 from .dates import TODAY, relative_date_problem, today_in
+from .defaults import starting_value
 from .flow_state import Dropped, FlowResult, PageState, ShownNote, ShownQuestion
 from .logic import is_unanswered, nests_too_deep
 from .model import REVIEW, DateQuestion, RepeatQuestion
@@ -163,6 +164,9 @@ class _Walk:
         context = self.context
         if cq.show_if is not None and not cq.show_if.holds(context):
             return None
+        if question.hidden:  # never asked: its default is its answer
+            self._remember(qid, starting_value(cq, context), name)
+            return None
         choices = (
             tuple(c.choice for c in cq.choices if c.show_if is None or c.show_if.holds(context))
             if cq.choices
@@ -195,6 +199,7 @@ class _Walk:
             choices=choices,
             notes=notes,
             records=records,
+            default=starting_value(cq, context) if value is None and cq.default else None,
         )
 
     def _remember(self, key: str, value: JSON, name: str) -> None:

@@ -42,6 +42,8 @@ class ShownQuestion:
     notes: tuple[ShownNote, ...] = ()
     #: For a repeating group: each record's visible fields.
     records: tuple[tuple[ShownQuestion, ...], ...] = ()
+    #: While unanswered, the starting value the form shows (the question's ``default``).
+    default: JSON = None
 
     @property
     def type(self) -> str:
@@ -117,6 +119,12 @@ class FlowResult:
             "progress": round(self.progress, 3),
             "visible": {p: [q.id for q in self.pages[p].questions] for p in self.path},
             "missing": list(self.missing),
+            "defaults": {
+                q.id: q.default
+                for p in self.path
+                for q in self.pages[p].questions
+                if q.default is not None
+            },
             "problems": {k: v for p in self.path for k, v in self.pages[p].problems.items()},
             "computed": dict(self.computed),
             "answers": dict(self.answers),

@@ -25,6 +25,7 @@ from .compiled import (
     CompiledQuestion,
     Questionnaire,
 )
+from .defaults import check_defaults
 from .diagnostics import DefinitionError, Diagnostic, Severity, did_you_mean
 from .logic import CompiledRule, compile_rule
 from .model import QUESTION_TYPES, Definition, Note, Page, Question, RepeatQuestion
@@ -88,6 +89,7 @@ def _checks(definition: Definition, source: Source) -> list[Diagnostic]:
         *check_prefill(definition, source),
         *check_text_rules(definition, source),
         *check_time_zone(definition, source),
+        *check_defaults(definition, source),
     ]
 
 
@@ -188,6 +190,7 @@ def _question(question: Question) -> CompiledQuestion:
         items=tuple(_question(q) for q in question.questions)
         if isinstance(question, RepeatQuestion)
         else (),
+        default=_rule(question.default),
     )
 
 

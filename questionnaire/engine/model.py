@@ -81,6 +81,14 @@ class QuestionBase(Strict):
         description="Start from this fact recorded at the sales handover (the customer may change it).",
         json_schema_extra=_offer_facts,
     )
+    default: Rule = Field(
+        None,
+        description="A starting value shown while unanswered: a constant, or a rule over "
+        "earlier answers, computed values and today.",
+    )
+    hidden: bool = Field(
+        False, description="Never asked: the default is carried into the answers as its answer."
+    )
 
 
 class TextPattern(BaseModel):

@@ -19,6 +19,7 @@ A test file (``definitions/tests/*.yaml``)::
           dropped: [storage_vendor]                           # answers pruned away
           missing: [customer_name]
           problems: {vip_count: Enter a whole number}        # constraint messages, piped
+          defaults: {contact_name: Ann}                       # starting values shown, unanswered
           complete: false
           answers: {ps_days_sold: 5}                        # the answers used, pre-filled too
 
@@ -61,6 +62,7 @@ class Expect(BaseModel):
     dropped: list[str] | None = None
     missing: list[str] | None = None
     problems: dict[str, str] | None = None
+    defaults: dict[str, Any] = {}
     complete: bool | None = None
     answers: dict[str, Any] = {}
 
@@ -162,6 +164,11 @@ def check_case(
             yield f"dropped: expected {sorted(expect.dropped)}, got {dropped}"
     if expect.missing is not None and sorted(flow.missing) != sorted(expect.missing):
         yield f"missing: expected {sorted(expect.missing)}, got {sorted(flow.missing)}"
+    defaults = flow.as_json()["defaults"]
+    assert isinstance(defaults, dict)
+    for key, value in expect.defaults.items():
+        if not same_json(defaults.get(key), value):
+            yield f"defaults: '{key}' expected {value!r}, got {defaults.get(key)!r}"
     problems = {k: v for page in flow.path for k, v in flow.pages[page].problems.items()}
     if expect.problems is not None and problems != expect.problems:
         yield f"problems: expected {expect.problems}, got {problems}"

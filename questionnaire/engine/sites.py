@@ -72,6 +72,8 @@ def _question_rules(question: Question, site: Site) -> Iterator[tuple[Site, Any]
 
     if question.show_if is not None:
         yield at("show_if"), question.show_if
+    if question.default is not None:
+        yield at("default"), question.default
     if question.required_if is not None:
         yield at("required_if"), question.required_if
     for c, constraint in enumerate(question.constraints):

@@ -68,7 +68,7 @@ def text_problem(question: Question, value: Any) -> str | None:
 
 def check_text_rules(definition: Definition, source: Source) -> Iterator[Diagnostic]:
     """Patterns RE2 refuses, and a ``min_length`` longer than ``max_length``."""
-    for path, question in _questions(definition):
+    for path, question in questions_with_paths(definition):
         if not isinstance(question, TextRules):
             continue
         if question.pattern is not None:
@@ -85,7 +85,8 @@ def check_text_rules(definition: Definition, source: Source) -> Iterator[Diagnos
             yield source.diagnostic((*path, "min_length"), message)
 
 
-def _questions(definition: Definition) -> Iterator[tuple[Path, Question]]:
+def questions_with_paths(definition: Definition) -> Iterator[tuple[Path, Question]]:
+    """Every question, repeating groups' fields too, with its path in the document."""
     for p, page in enumerate(definition.pages):
         for q, question in enumerate(page.questions):
             path: Path = ("pages", p, "questions", q)

@@ -41,7 +41,11 @@ def shown_values(state: PageState) -> dict[str, Any]:
     """The stored answers of the questions shown, as their inputs show them. They come from
     the flow (which holds each shown question's answer), so a page never reads the whole set
     of answers again."""
-    return {shown.id: input_value(shown.question, shown.value) for shown in state.questions}
+    # An unanswered question shows its starting value: saved only when the respondent saves.
+    return {
+        shown.id: input_value(shown.question, shown.default if shown.value is None else shown.value)
+        for shown in state.questions
+    }
 
 
 def _ordered_errors(state: PageState, errors: Mapping[str, str]) -> list[tuple[str, str]]:
