@@ -10,13 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from questionnaire.delivery import Content, Refused, from_sow, parse_location, parse_row, validate
+from questionnaire.delivery import (
+    Content,
+    Location,
+    Refused,
+    from_sow,
+    parse_location,
+    parse_row,
+    validate,
+)
 from questionnaire.delivery import pdr as content_edits
 from questionnaire.store.delivery import Pdr, PdrRevision
 from questionnaire.store.models import Engagement, Response, SowDraft
@@ -143,7 +150,7 @@ def _current(db: Session, engagement_id: int, edited_from: int) -> tuple[Pdr, Pd
     return record, current
 
 
-def _refuse_twins(content: Content, location: Any, posted: Mapping[str, str]) -> None:
+def _refuse_twins(content: Content, location: Location, posted: Mapping[str, str]) -> None:
     """A row named as another of its table is refused (rows are told apart by name)."""
     rows = content_edits.rows_at(content, location)
     index = len(rows) - 1 if location.index is None else location.index

@@ -172,3 +172,18 @@ def test_recording_sessions_moves_the_card_and_says_what_is_next(app: Flask) -> 
     second = engineer.post(SESSIONS, data={**base, "complete": "yes"}, follow_redirects=True)
     assert "validation by the customer is next" in second.text
     assert second.text.count("Entered by hand</td>") == 2
+
+
+def test_a_change_to_a_row_removed_meanwhile_keeps_what_was_typed(app: Flask) -> None:
+    engineer = made(app)
+    page = engineer.get(PDR)
+    removed = engineer.post(f"{PDR}/remove", data={"csrf_token": csrf_token(page.text),
+                                                   "at": "virtual_services.0", "edited_from": "1"})  # fmt: skip
+    assert removed.status_code == 303
+    stale = engineer.post(f"{PDR}/row", data={"csrf_token": csrf_token(page.text),
+                                              "at": "virtual_services.0", "edited_from": "1",
+                                              "name": "PACS viewer"})  # fmt: skip
+    assert stale.status_code == 409
+    assert 'value="PACS viewer"' in stale.text
+    assert "was removed in revision 2, so saving adds it again" in stale.text
+    assert 'name="at" value="virtual_services.new"' in stale.text

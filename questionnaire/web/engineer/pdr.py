@@ -77,10 +77,19 @@ def _row_page(
     record = pdr_desk.the_pdr(db.session(), engagement_id)
     current = record.revisions[-1]
     location = _location(at)
+    gone = False
     try:
         row = content.row_at(current.content, location)
     except content.Refused as refused:
-        abort(404, description=str(refused))
+        if typed is None:
+            abort(404, description=str(refused))
+        # The row went in the newer revision: what was typed is offered as a row to add.
+        location, row, gone = content.Location(location.tables, location.parents, None), None, True
+        try:
+            content.rows_at(current.content, location)
+        except content.Refused:
+            abort(409, description="The row you were changing and the one it belonged to were "
+                                   "removed in a newer revision, so nothing was saved.")  # fmt: skip
     table = location.table()
     values = typed if typed is not None else {
         column.key: content.form_value(column, (row or {}).get(column.key))
@@ -88,7 +97,7 @@ def _row_page(
     }  # fmt: skip
     return render_template(
         "engineer/pdr_row.html", engagement=record.engagement, current=current, at=location.path,
-        table=table, row=row, values=values, errors=errors or {}, conflict=conflict,
+        table=table, row=row, values=values, errors=errors or {}, conflict=conflict, gone=gone,
         error_list=list((errors or {}).items()), proposed=(row or {}).get(content.PROPOSED, {}),
         form=ActionForm(),
     )  # fmt: skip
