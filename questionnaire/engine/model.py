@@ -311,7 +311,14 @@ class Definition(Strict):
     id: Identifier
     title: Text
     version: Annotated[str, Field(pattern=r"^\d+(\.\d+){0,2}$", description="e.g. '1.2.0'")]
-    description: Text | None = None
+    description: Text | None = Field(
+        None, description="The start page's opening: what the answers are for."
+    )
+    audience: Text | None = Field(
+        None,
+        description="The start page's 'Who should answer': who the questionnaire is for, "
+        "e.g. 'The person who looks after your network'.",
+    )
     estimated_minutes: Annotated[int, Field(ge=1, le=600)] | None = None
     have_at_hand: tuple[Text, ...] = Field((), description="What the respondent should have ready.")
     start: Identifier | None = Field(
