@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from questionnaire.engine.types import JSON
 
 #: How a field still to be confirmed reads in the document.
 PLACEHOLDER = "[To confirm on the discovery call: {label}]"
+_PLACEHOLDERS = re.compile(r"\[To confirm on the discovery call: ([^\]\n]{1,200})\]")
 
 
 @dataclass(frozen=True)
@@ -90,3 +92,9 @@ class Draft:
         for section in self.sections:
             parts += [f"## {section.title}", "", section.markdown.strip(), ""]
         return "\n".join(parts).rstrip() + "\n"
+
+
+def unconfirmed(markdown: str) -> list[str]:
+    """The labels of the placeholders still in ``markdown``, once each, in document order: what
+    a customer would read as "[To confirm on the discovery call: ...]" if it were sent."""
+    return list(dict.fromkeys(match.group(1) for match in _PLACEHOLDERS.finditer(markdown)))

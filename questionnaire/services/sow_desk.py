@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questionnaire.store.models import Engagement, Response, SowDraft, SowRevision
+from sow_prefill import model
 
 from . import exports, links, sow, sow_review_state
 
@@ -57,6 +58,12 @@ class Workspace:
     current: SowRevision
     exports: dict[str, exports.NotReady | None]
     review: sow_review_state.ReviewStatus
+
+    @property
+    def unconfirmed(self) -> list[str]:
+        """The items the latest revision still marks as to confirm (the customer would see
+        them as they are, if it were sent)."""
+        return model.unconfirmed(self.current.markdown)
 
 
 def workspace(db: Session, engagement_id: int) -> Workspace | None:

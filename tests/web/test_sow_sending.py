@@ -49,6 +49,17 @@ def test_the_send_form_is_filled_in_from_the_contact(app: Flask) -> None:
     assert "Mark revision 1 as sent to the customer" in page  # for a SoW sent another way
 
 
+def test_the_send_form_warns_of_items_still_to_confirm_until_they_are_filled_in(
+    app: Flask,
+) -> None:
+    engineer = drafted(app)
+    page = unescape(engineer.get(SOW).text)
+    assert 'id="unconfirmed"' in page and "still marks" in page
+    assert "the customer reads each as “[To confirm on the discovery call: …]”" in page
+    save_revision(engineer, "# SoW\n\n## Scope\n\nTwo VIPs, each confirmed on the call.\n")
+    assert 'id="unconfirmed"' not in engineer.get(SOW).text
+
+
 def test_a_wrong_recipient_gets_the_page_back_with_what_was_typed(app: Flask) -> None:
     engineer = drafted(app)
     refused = post_send(engineer, to_name="", to_address="jo@\r\nBcc: x@evil.example")

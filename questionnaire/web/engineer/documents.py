@@ -42,7 +42,7 @@ def sow_page_html(
         current=workspace.current, preview=render(workspace.current.markdown), form=ActionForm(),
         markdown=markdown, conflict=conflict, exports=workspace.exports, formats=exports.NAMES,
         review=workspace.review, send_errors=send_errors or {}, send_typed=typed,
-        error_list=list((send_errors or {}).items()),
+        error_list=list((send_errors or {}).items()), unconfirmed=workspace.unconfirmed,
     )  # fmt: skip
 
 
