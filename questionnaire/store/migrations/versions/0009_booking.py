@@ -71,8 +71,11 @@ def upgrade() -> None:
         sa.Column("customer_zone", sa.String(length=64), nullable=False),
         sa.Column("uid", sa.String(length=255), nullable=False),
         sa.Column("sequence", sa.Integer(), nullable=False),
-        sa.Column("status", sa.Enum("confirmed", "cancelled", name="bookingstatus",
-                                    native_enum=False, length=20), nullable=False),  # fmt: skip
+        sa.Column(
+            "status",
+            sa.Enum("confirmed", "cancelled", name="bookingstatus", native_enum=False, length=20),
+            nullable=False,
+        ),
         sa.Column("created_at", STAMP, nullable=False),
         sa.Column("updated_at", STAMP, nullable=False),
         sa.ForeignKeyConstraint(["link_id"], ["booking_links.id"], ondelete="CASCADE"),
