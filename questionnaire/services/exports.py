@@ -140,28 +140,37 @@ def _export(db: Session, revision_id: int, fmt: str) -> Export | None:
 
 def run_render(context: Context, db: Session, payload: dict[str, Any]) -> None:
     """Render one export and store it under a generated name (written whole, then renamed)."""
-    from sow_prefill.export import DocumentTooLarge, Format, export
-
     export_row = _export(db, int(payload["revision_id"]), str(payload["format"]))
     if export_row is None:
         raise jobs.PermanentFailure("the export was not found")
     revision = export_row.revision
     title = str(revision.draft.prefill.get("title") or "Statement of Work")
+    name, size = render_to_storage(context, revision.markdown, title, export_row.format)
+    export_row.stored_name, export_row.size = name, size
+    export_row.status = ExportStatus.READY
+    export_row.error = None
+    export_row.ready_at = utcnow()
+
+
+def render_to_storage(
+    context: Context, markdown: str, title: str, fmt: str, prefix: str = ""
+) -> tuple[str, int]:
+    """Render ``markdown`` as ``fmt`` into the export folder under a generated name (written
+    whole, then renamed, so a reader never sees half a file); the name and the size. A document
+    the exporters refuse fails the job for good, with their reason."""
+    from sow_prefill.export import DocumentTooLarge, Format, export
+
     try:
-        body = export(revision.markdown, title, cast(Format, export_row.format))
+        body = export(markdown, title, cast(Format, fmt))
     except DocumentTooLarge as exc:
         raise jobs.PermanentFailure(str(exc)) from exc
     folder = context.settings.export_dir
     folder.mkdir(parents=True, exist_ok=True)
-    name = f"{secrets.token_hex(16)}.{export_row.format}"
+    name = f"{prefix}{secrets.token_hex(16)}.{fmt}"
     partial = folder / f"{name}.part"
     partial.write_bytes(body)
     partial.replace(folder / name)
-    export_row.stored_name = name
-    export_row.size = len(body)
-    export_row.status = ExportStatus.READY
-    export_row.error = None
-    export_row.ready_at = utcnow()
+    return name, len(body)
 
 
 def render_gave_up(context: Context, db: Session, payload: dict[str, Any], message: str) -> None:

@@ -6,8 +6,7 @@ storage. Markdown needs no rendering: it is made from the revision's content on 
 from __future__ import annotations
 
 import re
-import secrets
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +18,7 @@ from questionnaire.store.models import Engagement, ExportStatus, utcnow
 
 from . import jobs
 from .context import Context
-from .exports import MEDIA_TYPES, NAMES, RENDERED, Inline, NotReady, Ready
+from .exports import MEDIA_TYPES, NAMES, RENDERED, Inline, NotReady, Ready, render_to_storage
 from .settings import Settings
 
 EXPORT_JOB = "pdr.export"
@@ -103,25 +102,14 @@ def _export(db: Session, revision_id: int, fmt: str) -> PdrExport | None:
 
 
 def run_render(context: Context, db: Session, payload: dict[str, Any]) -> None:
-    """Render one export and store it under a generated name (written whole, then renamed)."""
-    from sow_prefill.export import DocumentTooLarge, Format, export
-
+    """Render one export and store it (the SoW's way: ``exports.render_to_storage``)."""
     row = _export(db, int(payload["revision_id"]), str(payload["format"]))
     if row is None:
         raise jobs.PermanentFailure("the export was not found")
     revision = row.revision
     title = title_of(revision.pdr.engagement)
-    try:
-        body = export(markdown_of(revision), title, cast(Format, row.format))
-    except DocumentTooLarge as exc:
-        raise jobs.PermanentFailure(str(exc)) from exc
-    folder = context.settings.export_dir
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"pdr-{secrets.token_hex(16)}.{row.format}"
-    partial = folder / f"{name}.part"
-    partial.write_bytes(body)
-    partial.replace(folder / name)
-    row.stored_name, row.size, row.error = name, len(body), None
+    name, size = render_to_storage(context, markdown_of(revision), title, row.format, "pdr-")
+    row.stored_name, row.size, row.error = name, size, None
     row.status = ExportStatus.READY
     row.ready_at = utcnow()
 
