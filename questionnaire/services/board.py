@@ -19,6 +19,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
+from questionnaire.scheduling import MeetingKind
 from questionnaire.store.models import (
     MAX_INT,
     Engagement,
@@ -41,13 +42,15 @@ from .board_cards import (
     read_cards,
     time_in_stage,
 )
+from .booking_calendar import zone_of
+from .booking_settings import BookingSettings
 from .context import Context
 from .sow_desk import NotFound
 
 __all__ = [
     "LABELS", "ORDER", "Board", "BoardFilter", "Card", "Column", "MoveRefused", "Stale",
     "allowed_moves", "assign", "board", "engineers", "is_backward", "move", "next_action",
-    "note_accepted", "note_session", "note_submitted", "time_in_stage",
+    "note_accepted", "note_booked", "note_session", "note_submitted", "time_in_stage",
 ]  # fmt: skip
 
 S = PipelineStage
@@ -167,6 +170,21 @@ def note_accepted(db: Session, engagement_id: int, accepted_by: str, revision: i
     return False
 
 
+def note_booked(db: Session, engagement_id: int, kind: MeetingKind, actor: str) -> bool:
+    """A customer booked a meeting: an implementation session moves Statement of Work on to
+    Planned (the seed: "Arrange Implementation", then "Move to Planned"); other meetings, and
+    cards in other stages, stay where they are. In the caller's transaction (the booking's),
+    no commit. Whether it moved."""
+    if kind is not MeetingKind.IMPLEMENTATION_SESSION:
+        return False
+    moved = _update(db, engagement_id, S.STATEMENT_OF_WORK, S.PLANNED)
+    if moved:
+        audit.record(db, actor, "board.move", engagement_id=engagement_id,
+                     source=S.STATEMENT_OF_WORK.value, target=S.PLANNED.value,
+                     reason="the customer booked an implementation session")  # fmt: skip
+    return moved
+
+
 def note_session(db: Session, engagement_id: int, *, complete: bool, actor: str) -> bool:
     """An implementation session was recorded: the card moves from Planned to In progress.
 
@@ -253,9 +271,18 @@ def _engineer(db: Session, engineer_id: int) -> User:
     return found
 
 
-def board(db: Session, chosen: BoardFilter, now: datetime | None = None) -> Board:
-    """Every engagement as a card in its stage's column, oldest in the stage first."""
-    cards = read_cards(db, chosen, now or utcnow())
+def board(
+    db: Session,
+    chosen: BoardFilter,
+    now: datetime | None = None,
+    *,
+    viewer_id: int | None = None,
+    settings: BookingSettings | None = None,
+) -> Board:
+    """Every engagement as a card in its stage's column, oldest in the stage first; booked
+    meetings on the clock of the viewer's availability."""
+    zone = zone_of(db, settings or BookingSettings(), viewer_id)
+    cards = read_cards(db, chosen, now or utcnow(), zone)
     columns = [
         Column(stage.value, LABELS[stage], [card for card in cards if card.stage == stage.value])
         for stage in ORDER

@@ -7,9 +7,10 @@ its latest link was made.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ from questionnaire.store.models import (
     User,
 )
 
+from .booking_panel import upcoming
 from .engagements import link_state
 
 S = PipelineStage
@@ -53,6 +55,8 @@ class Card:
     days_sold: str | None
     in_stage: str
     next_action: str
+    #: The next meeting booked with the customer: "discovery call Tue 14:00 your time".
+    booked: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,7 +137,11 @@ def _questionnaire(
     return f"questionnaire sent {days_ago(sent_at, now)}, {started}"
 
 
-def read_cards(db: Session, chosen: BoardFilter, now: datetime) -> list[Card]:
+def read_cards(
+    db: Session, chosen: BoardFilter, now: datetime, zone: ZoneInfo | None = None
+) -> list[Card]:
+    """Every card (of the chosen engineer), with its next booked meeting on ``zone``'s clock
+    (the viewer's)."""
     latest_link = (
         select(func.max(Link.created_at))
         .where(Link.engagement_id == Engagement.id)
@@ -147,7 +155,9 @@ def read_cards(db: Session, chosen: BoardFilter, now: datetime) -> list[Card]:
     )
     if chosen.engineer_id is not None:
         statement = statement.where(Engagement.engineer_id == chosen.engineer_id)
-    return [_card(*row, now=now) for row in db.execute(statement).all()]
+    cards = [_card(*row, now=now) for row in db.execute(statement).all()]
+    booked = upcoming(db, [card.id for card in cards], now, zone or ZoneInfo("UTC"))
+    return [replace(card, booked=booked.get(card.id)) for card in cards]
 
 
 def _latest_sent_revision() -> Any:

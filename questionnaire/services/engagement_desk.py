@@ -30,7 +30,7 @@ from questionnaire.store.models import (
     utcnow,
 )
 
-from . import audit, engagements, links, prefill_answers, sow, uploads
+from . import audit, booking_panel, engagements, links, prefill_answers, sow, uploads
 from .board_cards import LABELS
 from .context import Context
 from .facts import EDITABLE, FactShown, facts_as_used
@@ -183,6 +183,8 @@ class EngagementPage:
     board: OnTheBoard
     #: Sending the questionnaire by email: the last sending, and the form's starting values.
     questionnaire: SendPanel | None = None
+    #: Booking meetings: the bookings, the booking links, the send form's starting values.
+    booking: booking_panel.BookingPanel | None = None
 
 
 def engagement(db: Session, engagement_id: int) -> Engagement:
@@ -211,6 +213,7 @@ def engagement_page(db: Session, context: Context, engagement_id: int) -> Engage
         events=audit.recent(db, found.id),
         board=_on_the_board(found),
         questionnaire=panel(db, context, found),
+        booking=booking_panel.panel(db, context, found),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import (
+    booking_fetch,
     exports,
     mail,
     pdr_exports,
@@ -39,7 +40,12 @@ KINDS: dict[str, JobKind] = {
     reminders.REMIND_JOB: JobKind(
         reminders.run_reminder, reminders.reminder_gave_up, seconds=30, memory_mb=1024
     ),
+    # A fetch waits at most a few timeouts (10 s each); a feed of 10 MB needs memory to parse.
+    booking_fetch.FETCH_JOB: JobKind(
+        booking_fetch.run_fetch, booking_fetch.fetch_gave_up, seconds=90, memory_mb=2048
+    ),
+    booking_fetch.SWEEP_JOB: JobKind(booking_fetch.run_sweep, booking_fetch.sweep_gave_up),
 }
 
 #: Jobs the worker queues itself, once a day each (the day is in the job's dedupe key).
-DAILY = (uploads.SWEEP_JOB,)
+DAILY = (uploads.SWEEP_JOB, booking_fetch.SWEEP_JOB)

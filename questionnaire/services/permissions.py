@@ -42,6 +42,12 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "engineer.sow_sent": DELIVERY,
     "engineer.sow_send": DELIVERY,
     "engineer.sow_acceptance_record": DELIVERY,
+    # Booking links, and each engineer's own availability and calendar feeds.
+    "engineer.send_booking": DELIVERY,
+    "engineer.revoke_booking": DELIVERY,
+    "engineer.availability": DELIVERY,
+    "engineer.issue_private_feed": DELIVERY,
+    "engineer.revoke_private_feed": DELIVERY,
     # Delivery: the Project Detail Record and implementation sessions.
     "engineer.pdr_page": DELIVERY,
     "engineer.pdr_create": DELIVERY,

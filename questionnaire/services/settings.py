@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .booking_settings import BOOKING_DEFAULTS, BookingSettings
+
 #: Every setting's default; the web app's configuration starts from these (``web/config.py``).
 DEFAULTS: dict[str, Any] = {
     "ENV_NAME": "development",  # "production" turns on Secure cookies, HSTS and a required SECRET_KEY
@@ -42,6 +44,7 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_PASSWORD": None,
     "MAIL_FROM": "Loadbalancer.org Professional Services <services@loadbalancer.org>",
     "SERVICES_TEAM_EMAIL": "services@loadbalancer.org",  # where sales handovers go
+    **BOOKING_DEFAULTS,  # booking links and calendar feeds (booking_settings.py)
 }
 
 MAIL_TRANSPORTS = ("outbox", "smtp")
@@ -61,6 +64,7 @@ class Settings:
     mail: MailSettings
     #: Days before a sent questionnaire's last day that its reminder goes; 0: never.
     questionnaire_reminder_days: int = 3
+    booking: BookingSettings = field(default_factory=BookingSettings)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -76,6 +80,7 @@ class Settings:
             contact_email=str(config["CONTACT_EMAIL"]),
             mail=MailSettings.from_config(config),
             questionnaire_reminder_days=_reminder_days(config["QUESTIONNAIRE_REMINDER_DAYS"]),
+            booking=BookingSettings.from_config(config),
         )
 
 

@@ -59,5 +59,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(site.bp)
     app.register_blueprint(customer.bp)
     app.register_blueprint(customer.sow_bp)
+    app.register_blueprint(customer.booking_bp)
+    app.register_blueprint(customer.calendar_feed_bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(engineer.bp)

@@ -20,8 +20,9 @@ CSP = "; ".join(
     ]
 )
 
-#: Questionnaire links (``/r/``) and SoW review links (``/s/``).
-TOKEN_IN_PATH = re.compile(r"/([rs])/[A-Za-z0-9_-]{8,}")
+#: Questionnaire links (``/r/``), SoW review links (``/s/``), booking links (``/b/``) and the
+#: engineers' private feeds (``/calendar/<token>.ics``).
+TOKEN_IN_PATH = re.compile(r"/([rsb]|calendar)/[A-Za-z0-9_-]{8,}")
 
 
 def redact(text: str) -> str:

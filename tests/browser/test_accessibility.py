@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import delete, select
 
-from questionnaire.services import accounts
+from questionnaire.services import accounts, links, mail
 from questionnaire.store import db
 from questionnaire.store.models import Engagement, Export, OutgoingEmail
 from tests.sent_mail import text_as_sent
@@ -357,4 +357,93 @@ def test_sow_review_pages_have_no_serious_violations(
     expect(engineer.get_by_text("Revision 1 accepted")).to_be_visible()
     audit.check(engineer, "SoW, accepted")
 
+    _assert_no_serious(audit)
+
+
+def _booking_token(live_server: LiveServer) -> str:
+    """The latest booking link's token, from its email as the customer gets it."""
+    context = live_server.app.extensions["services"]
+    with live_server.app.app_context():
+        email = (
+            db.session()
+            .scalars(
+                select(OutgoingEmail)
+                .where(OutgoingEmail.template == "booking_link")
+                .order_by(OutgoingEmail.id.desc())
+            )
+            .first()
+        )
+        assert email is not None, "no booking link was sent"
+        match = re.search(r"/b/([A-Za-z0-9_-]{43})/", mail.sealed_values(context, email)["link"])
+        assert match
+        return match.group(1)
+
+
+def test_booking_pages_have_no_serious_violations(
+    page_for: PageFor, live_server: LiveServer, audit: AxeAudit
+) -> None:
+    """The engineer's availability page and booking form, and every page of the customer's
+    booking, with and without errors (the booking test runs them without JavaScript too)."""
+    with live_server.app.app_context():
+        session = db.session()
+        accounts.ensure_user(session, ENGINEER, PASSWORD, "Engineer")
+        found = links.create_engagement(session, "Northmoor Clinics", "test")
+        found.contact_name, found.contact_email = "Ash Contact", "ash@northmoor.example"
+        session.commit()
+        engagement_id = found.id
+    engineer = page_for()
+    sign_in(engineer, live_server)
+    engineer.goto(f"{live_server.url}/e/availability")
+    audit.check(engineer, "availability")
+    engineer.locator("[id='weekly_hours-monday-0-end']").fill("07:00")
+    engineer.get_by_role("button", name="Save availability").click()
+    expect(engineer.locator(".error-summary")).to_be_visible()
+    audit.check(engineer, "availability with errors")
+    engineer.goto(f"{live_server.url}/e/engagements/{engagement_id}")
+    audit.check(engineer, "engagement with the booking form")
+    form = engineer.locator("#send-booking")
+    form.get_by_label("The booking link works for (days)").fill("0")
+    form.get_by_role("button", name="Send the booking link").click()
+    expect(engineer.locator(".error-summary")).to_be_visible()
+    audit.check(engineer, "booking form with errors")
+    engineer.get_by_label("The booking link works for (days)").fill("14")
+    engineer.get_by_role("button", name="Send the booking link").click()
+    expect(engineer.get_by_text("booking link is on its way")).to_be_visible()
+    audit.check(engineer, "engagement with a booking link sent")
+    base = f"{live_server.url}/b/{_booking_token(live_server)}/"
+
+    # axe runs as a script, so in a browser with JavaScript; in London time, which is the page's
+    # default zone, so booking.js leaves the page as the server drew it.
+    customer = page_for(timezone_id="Europe/London")
+    customer.goto(base)
+    expect(customer.get_by_role("heading", level=1)).to_have_text("Book your discovery call")
+    expect(customer.get_by_label("Your time zone")).to_have_value("Europe/London")
+    audit.check(customer, "booking slots")
+    customer.goto(base + "?zone=Nowhere/Atall")
+    audit.check(customer, "booking slots, unknown zone")
+    customer.goto(base + "?zone=America/New_York")
+    customer.get_by_role("button", name="Continue").click()
+    expect(customer.locator(".error-summary")).to_be_visible()
+    audit.check(customer, "booking slots, no time chosen")
+    customer.locator("input[name=slot]").first.check()
+    customer.get_by_role("button", name="Continue").click()
+    audit.check(customer, "booking confirmation form")
+    customer.get_by_label("Your email address").fill("not an address")
+    customer.get_by_role("button", name="Confirm the booking").click()
+    expect(customer.locator(".error-summary")).to_be_visible()
+    audit.check(customer, "booking confirmation with errors")
+    customer.get_by_label("Your email address").fill("ash@northmoor.example")
+    customer.get_by_role("button", name="Confirm the booking").click()
+    expect(customer.locator(".panel__title")).to_have_text("Your discovery call is booked")
+    audit.check(customer, "booking booked")
+    customer.get_by_role("link", name="Move your discovery call to another time").click()
+    audit.check(customer, "booking reschedule")
+    customer.goto(base + "cancel")
+    audit.check(customer, "booking cancel confirmation")
+    scripted = page_for(timezone_id="Asia/Tokyo")
+    scripted.goto(base)
+    expect(scripted.get_by_role("heading", level=1)).to_have_text("This booking link has been used")
+    audit.check(scripted, "booking link used")
+    scripted.goto(f"{live_server.url}/b/{links.new_token()}/")
+    audit.check(scripted, "booking link unknown")
     _assert_no_serious(audit)

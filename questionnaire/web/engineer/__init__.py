@@ -1,9 +1,11 @@
-"""The engineers' workspace: engagements, links, answers, files, Statements of Work, the Outbox,
-accounts."""
+"""The engineers' workspace: engagements, links, answers, files, Statements of Work, booking
+links and availability, the Outbox, accounts."""
 
 from . import (
     admin,
+    availability,
     board,
+    booking,
     documents,
     engagements,
     handover,
@@ -17,7 +19,9 @@ from .blueprint import bp
 
 __all__ = [
     "admin",
+    "availability",
     "board",
+    "booking",
     "bp",
     "documents",
     "engagements",

@@ -30,7 +30,9 @@ def _filter(value: str | None) -> board.BoardFilter:
 
 def _page(chosen: board.BoardFilter, problem: str = "") -> str:
     return render_template(
-        "engineer/board.html", board=board.board(db.session(), chosen), form=ActionForm(),
+        "engineer/board.html", form=ActionForm(),
+        board=board.board(db.session(), chosen, viewer_id=int(current_user.user.id),
+                          settings=services().settings.booking),
         problem=problem, view=request.values.get("view", ""),
         moves={stage.value: board.allowed_moves(stage) for stage in board.ORDER},
         backward=board.is_backward, labels=board.LABELS, stage_type=PipelineStage,
