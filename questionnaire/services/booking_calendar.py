@@ -65,8 +65,14 @@ def bookings_of(
 def busy_of(db: Session, engineer_id: int, window: Period) -> list[Period]:
     """The busy periods of the engineer's feed that touch ``window``, from its last good copy."""
     stored = db.scalar(select(CalendarFeed.busy).where(CalendarFeed.engineer_id == engineer_id))
+    # The copy covers weeks beyond the window: its ISO dates are compared as text first (a day's
+    # margin either side), so that only the periods near the window are parsed.
+    first = (window.start - timedelta(days=1)).date().isoformat()
+    last = (window.end + timedelta(days=1)).date().isoformat()
     found = []
     for start, end in stored or []:
+        if end[:10] < first or start[:10] > last:
+            continue
         period = Period(datetime.fromisoformat(start), datetime.fromisoformat(end))
         if period.overlaps(window):
             found.append(period)
