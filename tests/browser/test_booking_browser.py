@@ -98,7 +98,7 @@ def _send_link(page: Page, server: LiveServer, engagement_id: int) -> None:
     page.goto(f"{server.url}/e/engagements/{engagement_id}")
     form = page.locator("#send-booking")
     form.get_by_label("Discovery call").check()
-    expect(form.get_by_label("Email address")).to_have_value(CONTACT[1])
+    expect(form.get_by_label("Send the booking link to")).to_have_value(CONTACT[1])
     form.get_by_role("button", name="Send the booking link").click()
     expect(page.get_by_text(f"booking link is on its way to {CONTACT[0]}")).to_be_visible()
 
