@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -117,15 +118,24 @@ def states(db: Session, revision: SowRevision) -> dict[str, NotReady | None]:
     found = {
         e.format: e for e in db.scalars(select(Export).where(Export.revision_id == revision.id))
     }
+    return states_of(found)
+
+
+class _Rendered(Protocol):
+    status: ExportStatus
+    error: str | None
+
+
+def states_of(found: Mapping[str, _Rendered]) -> dict[str, NotReady | None]:
+    """Each rendered format's state, from its export row by format (``None``: ready); the
+    SoW's and the PDR's exports alike."""
     result: dict[str, NotReady | None] = {}
     for fmt in RENDERED:
         export = found.get(fmt)
-        if export is not None and export.status is ExportStatus.READY:
-            result[fmt] = None
-        else:
-            result[fmt] = NotReady(
-                export.status if export else None, export.error if export else None
-            )
+        ready = export is not None and export.status is ExportStatus.READY
+        result[fmt] = None if ready else NotReady(
+            export.status if export else None, export.error if export else None
+        )  # fmt: skip
     return result
 
 

@@ -18,7 +18,16 @@ from questionnaire.store.models import Engagement, ExportStatus, utcnow
 
 from . import jobs
 from .context import Context
-from .exports import MEDIA_TYPES, NAMES, RENDERED, Inline, NotReady, Ready, render_to_storage
+from .exports import (
+    MEDIA_TYPES,
+    NAMES,
+    RENDERED,
+    Inline,
+    NotReady,
+    Ready,
+    render_to_storage,
+    states_of,
+)
 from .settings import Settings
 
 EXPORT_JOB = "pdr.export"
@@ -82,14 +91,7 @@ def states(db: Session, revision: PdrRevision) -> dict[str, NotReady | None]:
         e.format: e
         for e in db.scalars(select(PdrExport).where(PdrExport.revision_id == revision.id))
     }
-    result: dict[str, NotReady | None] = {}
-    for fmt in RENDERED:
-        export = found.get(fmt)
-        ready = export is not None and export.status is ExportStatus.READY
-        result[fmt] = None if ready else NotReady(
-            export.status if export else None, export.error if export else None
-        )  # fmt: skip
-    return result
+    return states_of(found)
 
 
 def _export(db: Session, revision_id: int, fmt: str) -> PdrExport | None:
