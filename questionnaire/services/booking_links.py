@@ -28,12 +28,11 @@ from .booking_calendar import availability_of
 from .booking_words import PURPOSES, TITLES, duration, kind_of
 from .context import Context
 from .invitation_values import moment_in_words
-from .invitations import LAST_MOMENT
+from .invitations import LAST_MOMENT, link_days
 from .sow_desk import NotFound
 
 LINK_TEMPLATE = "booking_link"
 SENT_ACTION, REVOKED_ACTION = "booking.link_sent", "booking.link_revoked"
-MIN_DAYS, MAX_DAYS = 1, 90
 _EMAIL = SimpleTypedQuestion(id="contact_email", label="email", type="email")
 _NAME = TextQuestion(id="contact_name", label="name", type="text", max_length=200)
 
@@ -74,7 +73,7 @@ def check(form: SendForm) -> Checked:
     kind = kind_of(form.kind)
     if kind is None:
         errors["kind"] = "Select the kind of meeting to book"
-    days = _days(form.expires_days)
+    days = link_days(form.expires_days)
     if isinstance(days, Invalid):
         errors["expires_days"] = days.message
     name = parse_answer(_NAME, form.contact_name)
@@ -89,15 +88,6 @@ def check(form: SendForm) -> Checked:
         raise InvalidSend(errors)
     assert kind is not None and isinstance(days, int) and isinstance(address, str)
     return Checked(kind, days, name if isinstance(name, str) else None, address)
-
-
-def _days(typed: str) -> int | Invalid:
-    found = typed.strip()
-    if not found:
-        return Invalid("Enter how many days the link works for")
-    if not (found.isascii() and found.isdigit()) or not MIN_DAYS <= int(found) <= MAX_DAYS:
-        return Invalid(f"Enter a whole number of days from {MIN_DAYS} to {MAX_DAYS}")
-    return int(found)
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from questionnaire.store.bookings import Booking, BookingLink, BookingStatus
 from questionnaire.store.models import Engagement, User, utcnow
 
 from .booking_calendar import zone_of
-from .booking_links import MAX_DAYS, MIN_DAYS
 from .booking_words import TITLES, on_card, when
 from .context import Context
+from .invitations import MAX_DAYS, MIN_DAYS
 
 
 @dataclass(frozen=True)

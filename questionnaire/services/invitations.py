@@ -90,7 +90,7 @@ def check(db: Session, context: Context, engagement: Engagement, form: SendForm)
         errors["definition"] = (
             "The customer has already submitted this questionnaire: there is nothing to send"
         )
-    days = _days(form.expires_days)
+    days = link_days(form.expires_days)
     if isinstance(days, Invalid):
         errors["expires_days"] = days.message
     if errors:
@@ -110,7 +110,8 @@ def submitted_at(db: Session, engagement_id: int, definition: str) -> datetime |
     )
 
 
-def _days(typed: str) -> int | Invalid:
+def link_days(typed: str) -> int | Invalid:
+    """A link's lifetime as typed on a send form, in whole days (the booking link's too)."""
     found = typed.strip()
     if not found:
         return Invalid("Enter how many days the link works for")
