@@ -33,6 +33,9 @@ from .booking_settings import BookingSettings
 from .context import Context
 
 FETCH_JOB, SWEEP_JOB = "calendar.fetch", "calendar.sweep"
+#: Finished fetches are kept this long, to look into a feed's recent history; the feed's row
+#: holds its last outcome, and each fetch's dedupe key carries its due time, so none comes back.
+FETCH_HISTORY = timedelta(days=7)
 #: Busy times are read a day past the furthest any customer can book.
 _MARGIN = timedelta(days=1)
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -90,8 +93,10 @@ def fetch_gave_up(context: Context, db: Session, payload: dict[str, Any], messag
 
 
 def run_sweep(context: Context, db: Session, payload: dict[str, Any]) -> None:
-    """Queue the next fetch of every feed (a chain that ended starts again)."""
+    """Queue the next fetch of every feed (a chain that ended starts again), and forget the
+    fetches that finished a while ago (a feed read every 15 minutes makes 96 a day)."""
     now = utcnow()
+    jobs.prune_finished(db, FETCH_JOB, now - FETCH_HISTORY)
     for feed_id in db.scalars(select(CalendarFeed.id)).all():
         _queue_next(db, context.settings.booking, feed_id, now)
 

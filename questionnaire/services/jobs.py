@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, or_, select, update
+from sqlalchemy import CursorResult, and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -125,6 +125,22 @@ def pending(db: Session) -> int:
             select(Job.id).where(Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
         ).all()
     )
+
+
+def prune_finished(db: Session, kind: str, before: datetime) -> int:
+    """Delete ``kind``'s jobs that finished (done or failed) before ``before``, in ``db``'s
+    transaction; returns how many. Only for kinds whose dedupe keys carry their own time (a
+    deleted key is never queued again), and whose outcome is kept elsewhere."""
+    result = db.execute(
+        delete(Job)
+        .where(
+            Job.kind == kind,
+            Job.status.in_([JobStatus.DONE, JobStatus.FAILED]),
+            Job.finished_at < before,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult[Any], result).rowcount
 
 
 class PermanentFailure(Exception):

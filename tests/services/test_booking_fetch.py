@@ -176,3 +176,24 @@ def test_a_feed_removed_meanwhile_ends_its_chain(
     assert [o.ok for o in outcomes] == [True]
     db.rollback()
     assert db.scalars(select(Job).where(Job.status == JobStatus.QUEUED)).all() == []
+
+
+def test_the_daily_sweep_forgets_fetches_finished_over_a_week_ago_and_nothing_else(
+    db: Session, services: Context
+) -> None:
+    def job(kind: str, status: JobStatus, days_ago: float) -> Job:
+        finished = utcnow() - timedelta(days=days_ago)
+        return Job(kind=kind, payload={}, status=status, attempts=1, max_attempts=1,
+                   run_after=finished, finished_at=finished)  # fmt: skip
+
+    old_done, old_failed = (
+        job(booking_fetch.FETCH_JOB, s, 8) for s in (JobStatus.DONE, JobStatus.FAILED)
+    )
+    recent = job(booking_fetch.FETCH_JOB, JobStatus.DONE, 6)
+    other = job("mail.send", JobStatus.DONE, 30)
+    db.add_all([old_done, old_failed, recent, other])
+    db.commit()
+    kept = {recent.id, other.id}
+    booking_fetch.run_sweep(services, db, {})
+    db.commit()
+    assert {j.id for j in db.scalars(select(Job)).all()} == kept
