@@ -50,7 +50,7 @@ from .sow_desk import NotFound
 __all__ = [
     "LABELS", "ORDER", "Board", "BoardFilter", "Card", "Column", "MoveRefused", "Stale",
     "allowed_moves", "assign", "board", "engineers", "is_backward", "move", "next_action",
-    "note_accepted", "note_booked", "note_session", "note_submitted", "time_in_stage",
+    "note_accepted", "note_booked", "note_complete", "note_session", "note_submitted", "time_in_stage",
 ]  # fmt: skip
 
 S = PipelineStage
@@ -166,6 +166,22 @@ def note_accepted(db: Session, engagement_id: int, accepted_by: str, revision: i
             audit.record(db, accepted_by, "board.move", engagement_id=engagement_id,
                          source=source.value, target=S.PLANNED.value,
                          reason=f"the customer accepted revision {revision} of the SoW")  # fmt: skip
+            return True
+    return False
+
+
+def note_complete(db: Session, engagement_id: int, accepted_by: str) -> bool:
+    """The customer accepted the acceptance document: the card moves on to Complete.
+
+    From In progress, or from Planned when no session was recorded as complete before: the
+    customer's acceptance closes the engagement either way. In the caller's transaction (the
+    acceptance's), no commit; a card elsewhere stays. The history names the customer as the
+    mover. Whether it moved."""
+    for source in (S.IN_PROGRESS, S.PLANNED):
+        if _update(db, engagement_id, source, S.COMPLETE):
+            audit.record(db, accepted_by, "board.move", engagement_id=engagement_id,
+                         source=source.value, target=S.COMPLETE.value,
+                         reason="the customer accepted the acceptance document")  # fmt: skip
             return True
     return False
 

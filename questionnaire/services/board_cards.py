@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from questionnaire.store.delivery import ImplementationSession
 from questionnaire.store.models import (
     Engagement,
     Link,
@@ -95,6 +96,7 @@ def next_action(
     sow_sent_at: datetime | None = None,
     sow_sent_revision: int | None = None,
     sow_changes_asked: bool = False,
+    implementation_complete: bool = False,
 ) -> str:
     """What the card waits for, in a few words."""
     if stage == S.PIPELINE or engineer is None:
@@ -105,10 +107,13 @@ def next_action(
         if sow_sent_at is not None:
             return _sow_sent(now, sow_sent_at, sow_sent_revision, sow_changes_asked)
         return "SoW to finish and send"
+    if stage == S.IN_PROGRESS and implementation_complete:
+        # "Complete? yes" was answered: the customer validates before accepting.
+        return "Validation: with the customer"
     return {
         S.PLANNED: "implementation to arrange",
         S.IN_PROGRESS: "implementation under way",
-        S.COMPLETE: "acceptance and handover documents",
+        S.COMPLETE: "Complete: accepted by the customer, handed over to support",
     }.get(PipelineStage(stage), "")
 
 
@@ -148,8 +153,9 @@ def read_cards(
         .correlate(Engagement)
         .scalar_subquery()
     )
+    columns = (latest_link, _latest_sent_revision(), _changes_asked(), _implementation_complete())
     statement = (
-        select(Engagement, User.name, latest_link, _latest_sent_revision(), _changes_asked())
+        select(Engagement, User.name, *columns)
         .outerjoin(User, User.id == Engagement.engineer_id)
         .order_by(Engagement.stage_since, Engagement.id)
     )
@@ -171,6 +177,17 @@ def _latest_sent_revision() -> Any:
     )
 
 
+def _implementation_complete() -> Any:
+    """Whether a session was recorded with "Complete? yes", per card."""
+    return (
+        select(ImplementationSession.id)
+        .where(ImplementationSession.engagement_id == Engagement.id,
+               ImplementationSession.complete.is_(True))
+        .correlate(Engagement)
+        .exists()
+    )  # fmt: skip
+
+
 def _changes_asked() -> Any:
     """Whether the customer asked for changes since the latest revision was sent."""
     return (
@@ -188,6 +205,7 @@ def _card(
     sent_at: datetime | None,
     sent_revision: int | None,
     changes_asked: bool,
+    implementation_complete: bool = False,
     *,
     now: datetime,
 ) -> Card:
@@ -203,5 +221,6 @@ def _card(
             link_revoked_at=engagement.link_revoked_at,
             response_status=engagement.response_status, sow_sent_at=engagement.sow_sent_at,
             sow_sent_revision=sent_revision, sow_changes_asked=bool(changes_asked),
+            implementation_complete=bool(implementation_complete),
         ),
     )  # fmt: skip

@@ -18,7 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questionnaire.engine.answers import Invalid, parse_answer
-from questionnaire.engine.model import DateQuestion, LongTextQuestion, YesNoQuestion
+from questionnaire.engine.model import (
+    DateQuestion,
+    DecimalQuestion,
+    LongTextQuestion,
+    YesNoQuestion,
+)
 from questionnaire.scheduling import MeetingKind
 from questionnaire.store.bookings import Booking, BookingStatus
 from questionnaire.store.delivery import ImplementationSession
@@ -28,8 +33,11 @@ from . import audit, board, pdr_desk
 from .sow_desk import engagement
 
 SESSION_ACTION, COMPLETE_ACTION = "implementation.session", "implementation.complete"
-FIELDS = ("held_on", "engineer_id", "booking_id", "notes", "complete")
+FIELDS = ("held_on", "engineer_id", "booking_id", "days_used", "notes", "complete")
 _DATE = DateQuestion(id="held_on", label="date", type="date")
+_DAYS = DecimalQuestion(id="days_used", label="days used", type="decimal", min=0.5, max=100)
+DAYS_USED = "Enter the days used as a number of days, such as 1 or 0.5"
+DAYS_IN_HALVES = "Enter the days used in half days, such as 1 or 1.5"
 _NOTES = LongTextQuestion(id="notes", label="notes", type="long_text", max_length=20_000)
 _COMPLETE = YesNoQuestion(id="complete", label="complete", type="yes_no")
 Picked = TypeVar("Picked", User, Booking)
@@ -42,6 +50,7 @@ class SessionForm:
     held_on: str = ""
     engineer_id: str = ""
     booking_id: str = ""
+    days_used: str = ""
     notes: str = ""
     complete: str = ""
 
@@ -89,12 +98,13 @@ def record(db: Session, engagement_id: int, form: SessionForm, actor: str) -> Im
     """Record the session and answer "Complete?"; commits. :class:`InvalidSession`."""
     engagement(db, engagement_id)
     offered = choices(db, engagement_id)
-    held_on, engineer, booking, notes, complete = _read(form, offered)
+    held_on, engineer, booking, days_used, notes, complete = _read(form, offered)
     latest = _latest_revision(db, engagement_id)
     before = _previous_after(db, engagement_id)
     session = ImplementationSession(
         engagement_id=engagement_id, held_on=held_on, engineer_id=engineer.id,
         engineer_name=engineer.name, booking_id=booking.id if booking else None, notes=notes,
+        days_used=days_used,
         revision_before=before if before is not None else (1 if latest else None),
         revision_after=latest,
         complete=complete, recorded_by=actor,
@@ -102,7 +112,8 @@ def record(db: Session, engagement_id: int, form: SessionForm, actor: str) -> Im
     db.add(session)
     db.flush()
     audit.record(db, actor, SESSION_ACTION, engagement_id=engagement_id, session=session.id,
-                 held_on=held_on.isoformat(), complete=complete)  # fmt: skip
+                 held_on=held_on.isoformat(), days_used=days_used,
+                 complete=complete)  # fmt: skip
     board.note_session(db, engagement_id, complete=complete, actor=actor)
     if complete:
         audit.record(db, actor, COMPLETE_ACTION, engagement_id=engagement_id,
@@ -111,7 +122,9 @@ def record(db: Session, engagement_id: int, form: SessionForm, actor: str) -> Im
     return session
 
 
-def _read(form: SessionForm, offered: Choices) -> tuple[date, User, Booking | None, str, bool]:
+def _read(
+    form: SessionForm, offered: Choices
+) -> tuple[date, User, Booking | None, float, str, bool]:
     errors: dict[str, str] = {}
     held_on = parse_answer(_DATE, form.held_on)
     if not isinstance(held_on, str):
@@ -129,13 +142,28 @@ def _read(form: SessionForm, offered: Choices) -> tuple[date, User, Booking | No
         errors["notes"] = (
             notes.message if isinstance(notes, Invalid) else "Enter what was done in the session"
         )
+    days = _days_used(form.days_used)
+    if isinstance(days, str):
+        errors["days_used"] = days
     complete = parse_answer(_COMPLETE, form.complete)
     if not isinstance(complete, bool):
         errors["complete"] = "Select yes if the implementation is complete, or no"
     if errors:
         raise InvalidSession({name: errors[name] for name in FIELDS if name in errors})
     assert isinstance(held_on, str) and isinstance(notes, str) and engineer is not None
-    return date.fromisoformat(held_on), engineer, booking, notes, bool(complete)
+    assert isinstance(days, float)
+    return date.fromisoformat(held_on), engineer, booking, days, notes, bool(complete)
+
+
+def _days_used(raw: str) -> float | str:
+    """The days the session used, in half days, or the message saying what is wrong (naming
+    the field: the engine's "Enter a number" alone would not say which)."""
+    parsed = parse_answer(_DAYS, raw)
+    if isinstance(parsed, Invalid) and "between" in parsed.message:
+        return f"Days used must be {parsed.message.removeprefix('Enter a number ')}"
+    if not isinstance(parsed, float):
+        return DAYS_USED
+    return parsed if (parsed * 2).is_integer() else DAYS_IN_HALVES
 
 
 def _pick(rows: Sequence[Picked], raw: str) -> Picked | None:

@@ -98,5 +98,7 @@ class ImplementationSession(Base):
     revision_before: Mapped[int | None]
     revision_after: Mapped[int | None]
     complete: Mapped[bool]
+    #: Days of PS time the session used, in half days (none on sessions recorded before).
+    days_used: Mapped[float | None]
     recorded_by: Mapped[str] = mapped_column(String(254))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from questionnaire.services import sow_acceptance, sow_review
+from questionnaire.services import acceptances, review_links
 from questionnaire.store import db
 
 from .conftest import LiveServer, PageFor
@@ -25,12 +25,12 @@ def _accepted(live_server: LiveServer, customer: str) -> int:
     worker_idle(live_server)  # the pre-fill: SoW revision 1
     context = live_server.app.extensions["services"]
     with live_server.app.app_context():
-        sow_review.send(db.session(), engagement_id, 1, "Jo Customer", "jo@example.com", EMAIL)
+        review_links.send(db.session(), engagement_id, 1, "Jo Customer", "jo@example.com", EMAIL)
     token = _review_token(live_server)
     with live_server.app.app_context():
-        form = sow_acceptance.AcceptanceForm("Jo Customer", "Head of IT", True)
-        visitor = sow_acceptance.Visitor("203.0.113.7", "axe")
-        sow_acceptance.accept(db.session(), context, token, form, visitor)
+        form = acceptances.AcceptanceForm("Jo Customer", "Head of IT", True)
+        visitor = acceptances.Visitor("203.0.113.7", "axe")
+        acceptances.accept(db.session(), context, token, form, visitor)
     worker_idle(live_server)
     return engagement_id
 
@@ -78,6 +78,7 @@ def test_pdr_and_session_pages_have_no_serious_violations(
     expect(page.locator(".error-summary")).to_be_visible()
     audit.check(page, "Record a session with errors")
     page.get_by_label("Date of the session").fill("2026-12-01")
+    page.get_by_label("Days used").fill("1.5")
     page.get_by_label("What was done").fill("Built the VIPs.")
     page.get_by_label("No").check()
     page.get_by_role("button", name="Record the session").click()

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from questionnaire.services import implementation, pdr_desk
+from questionnaire.services import board, implementation, pdr_desk
 from questionnaire.services.context import Context
 from questionnaire.store.db import Database
 from questionnaire.store.models import AuditEvent, Engagement, PipelineStage, User
@@ -20,7 +20,7 @@ WEB = {"name": "web", "vip": "10.0.0.10"}
 
 def _form(db: Session, **changes: str) -> implementation.SessionForm:
     eve = db.scalars(select(User).where(User.email == ENGINEER)).one()
-    values = {"held_on": "2026-12-01", "engineer_id": str(eve.id), "notes": "Built the VIPs.",
+    values = {"held_on": "2026-12-01", "engineer_id": str(eve.id), "days_used": "1.5", "notes": "Built the VIPs.",
               "complete": "no", **changes}  # fmt: skip
     return implementation.SessionForm(**values)
 
@@ -81,13 +81,14 @@ def test_each_field_refused_says_why_and_nothing_is_recorded(
 ) -> None:
     engagement_id = accepted(make, db, services, database)
     bad = _form(db, held_on="2026-02-30", engineer_id="2147483648", booking_id="9",
-                notes=" ", complete="maybe")  # fmt: skip
+                days_used="one", notes=" ", complete="maybe")  # fmt: skip
     with pytest.raises(implementation.InvalidSession) as refused:
         implementation.record(db, engagement_id, bad, ENGINEER)
     assert refused.value.errors == {
         "held_on": "Enter a real date in the format 2026-11-30",
         "engineer_id": "Select the engineer who held the session",
         "booking_id": "Select one of this engagement's booked sessions, or none",
+        "days_used": "Enter the days used as a number of days, such as 1 or 0.5",
         "notes": "Enter what was done in the session",
         "complete": "Select yes if the implementation is complete, or no",
     }
@@ -104,3 +105,39 @@ def test_a_session_without_a_pdr_names_no_revisions(
     assert refused.value.errors == {"notes": "Remove the unusual characters from your answer"}
     recorded = implementation.record(db, engagement_id, _form(db), ENGINEER)
     assert (recorded.revision_before, recorded.revision_after) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Enter the days used as a number of days, such as 1 or 0.5"),
+        ("1.25", "Enter the days used in half days, such as 1 or 1.5"),
+        ("0", "Days used must be between 0.5 and 100"),
+        ("101", "Days used must be between 0.5 and 100"),
+    ],
+)
+def test_days_used_are_half_days_and_the_refusal_names_the_field(
+    make: Factory, db: Session, services: Context, database: Database, typed: str, message: str
+) -> None:
+    engagement_id = accepted(make, db, services, database)
+    with pytest.raises(implementation.InvalidSession) as refused:
+        implementation.record(db, engagement_id, _form(db, days_used=typed), ENGINEER)
+    assert refused.value.errors == {"days_used": message}
+    recorded = implementation.record(db, engagement_id, _form(db, days_used=" 2.5 "), ENGINEER)
+    assert recorded.days_used == 2.5
+
+
+def _card_says(db: Session, engagement_id: int) -> str:
+    db.expire_all()
+    cards = [c for col in board.board(db, board.BoardFilter()).columns for c in col.cards]
+    return next(card.next_action for card in cards if card.id == engagement_id)
+
+
+def test_after_complete_yes_the_card_says_validation_not_implementation(
+    make: Factory, db: Session, services: Context, database: Database
+) -> None:
+    engagement_id = accepted(make, db, services, database)
+    implementation.record(db, engagement_id, _form(db), ENGINEER)
+    assert _card_says(db, engagement_id) == "implementation under way"
+    implementation.record(db, engagement_id, _form(db, complete="yes"), ENGINEER)
+    assert _card_says(db, engagement_id) == "Validation: with the customer"

@@ -155,7 +155,7 @@ def test_recording_sessions_moves_the_card_and_says_what_is_next(app: Flask) -> 
     assert '<legend class="fieldset__legend">Complete?</legend>' in page.text
     token = csrf_token(page.text)
     refused = engineer.post(SESSIONS, data={"csrf_token": token, "held_on": "30/11/2026",
-                                            "notes": "Built it <b>"})  # fmt: skip
+                                            "days_used": "1.25", "notes": "Built it <b>"})  # fmt: skip
     assert refused.status_code == 400
     assert '<a href="#held_on">Enter a date in the format 2026-11-30</a>' in refused.text
     assert (
@@ -163,15 +163,23 @@ def test_recording_sessions_moves_the_card_and_says_what_is_next(app: Flask) -> 
         in refused.text
     )
     assert "Built it &lt;b&gt;</textarea>" in refused.text
+    assert '<a href="#days_used">Enter the days used in half days, such as 1 or 1.5</a>' in (
+        refused.text
+    )
+    assert 'name="days_used" type="text" inputmode="decimal" spellcheck="false" value="1.25"' in (
+        refused.text
+    )
     assert "Select the engineer who held the session" in refused.text
     eve = re.findall(r'<option value="(\d+)" selected>Eve Engineer', page.text)[0]
-    base = {"csrf_token": token, "held_on": "2026-12-01", "engineer_id": eve, "notes": "VIPs."}
+    base = {"csrf_token": token, "held_on": "2026-12-01", "engineer_id": eve, "notes": "VIPs.",
+            "days_used": "1"}  # fmt: skip
     first = engineer.post(SESSIONS, data={**base, "complete": "no"}, follow_redirects=True)
     assert "the engagement is in progress. Send the customer a booking link" in first.text
     assert _stage(app) == PipelineStage.IN_PROGRESS
     second = engineer.post(SESSIONS, data={**base, "complete": "yes"}, follow_redirects=True)
     assert "validation by the customer is next" in second.text
     assert second.text.count("Entered by hand</td>") == 2
+    assert second.text.count("<td>1</td>") == 2  # days used
 
 
 def test_a_change_to_a_row_removed_meanwhile_keeps_what_was_typed(app: Flask) -> None:
