@@ -86,7 +86,7 @@ def test_graph_prints_mermaid(runner: CliRunner, defs: Path) -> None:
         '    p_network["Network"]',
         '    p_aci["Aci"]',
         '    p_review(["Review and submit"])',
-        "    p_network -->|\"fabric = 'cisco_aci'\"| p_aci",
+        '    p_network -->|"fabric is Cisco Aci"| p_aci',
         '    p_network -->|"otherwise"| p_review',
         "    p_aci --> p_review",
     ]

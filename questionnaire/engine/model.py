@@ -191,7 +191,9 @@ class HostnameQuestion(QuestionBase):
     fqdn: bool = Field(False, description="Require a fully qualified name (with a dot).")
 
 
-FileKind = Literal["pdf", "png", "jpeg", "gif", "docx", "xlsx", "pptx", "vsdx", "txt", "csv", "zip"]
+FileKind = Literal[
+    "pdf", "png", "jpeg", "gif", "docx", "xlsx", "pptx", "vsdx", "txt", "csv", "zip", "targz"
+]
 
 
 class FileQuestion(QuestionBase):

@@ -19,6 +19,7 @@ import re
 import struct
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import BinaryIO, Final
@@ -45,6 +46,7 @@ KIND_MEDIA_TYPES: Final[Mapping[str, str]] = MappingProxyType(
         "txt": "text/plain; charset=utf-8",
         "csv": "text/csv; charset=utf-8",
         "zip": "application/zip",
+        "targz": "application/gzip",
     }
 )
 
@@ -62,6 +64,7 @@ KIND_NAMES: Final[Mapping[str, str]] = MappingProxyType(
         "txt": "text file",
         "csv": "CSV file",
         "zip": "ZIP archive",
+        "targz": "compressed tar archive (.tar.gz)",
     }
 )
 
@@ -69,6 +72,11 @@ KIND_NAMES: Final[Mapping[str, str]] = MappingProxyType(
 MAX_ZIP_ENTRIES: Final = 10_000
 
 _PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
+_GZIP_SIGNATURE: Final = b"\x1f\x8b\x08"  # gzip, deflate: the only method gzip defines
+# A POSIX (ustar) or GNU tar header names its format at offset 257 of its first 512-byte block.
+_TAR_BLOCK: Final = 512
+_TAR_MAGIC_AT: Final = 257
+_TAR_MAGICS: Final = (b"ustar\x0000", b"ustar  \x00")
 _ZIP_SIGNATURES: Final = (b"PK\x03\x04", b"PK\x05\x06")
 
 # OOXML main parts (compared case-insensitively: OPC part names are case-insensitive).
@@ -134,6 +142,8 @@ def _sniff(head: bytes, open_file: Callable[[], BinaryIO] | None) -> str | None:
         return "gif"
     if head.startswith(_ZIP_SIGNATURES):
         return "zip" if open_file is None else _sniff_zip(open_file)
+    if head.startswith(_GZIP_SIGNATURE):
+        return "targz" if _is_tar(head) else None
     if text is None or not text.strip():
         return None
     return "csv" if _looks_like_csv(text) else "txt"
@@ -197,6 +207,20 @@ def _first_rows(sample: str, delimiter: str) -> list[list[str]]:
     except csv.Error:
         return []
     return rows
+
+
+# -- Compressed tar archives (support downloads) ------------------------------------------------
+
+
+def _is_tar(gzipped_head: bytes) -> bool:
+    """Whether the gzip stream's first block is a tar header; only that block is inflated."""
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        block = inflater.decompress(gzipped_head, _TAR_BLOCK)
+    except zlib.error:
+        return False
+    magic = block[_TAR_MAGIC_AT : _TAR_MAGIC_AT + 8]
+    return len(block) == _TAR_BLOCK and magic in _TAR_MAGICS
 
 
 # -- ZIP containers -----------------------------------------------------------------------------

@@ -25,6 +25,10 @@ DEFAULTS: dict[str, Any] = {
     # answer gets the question's own "Enter N characters or fewer" instead of a 413.
     "MAX_FORM_MEMORY_SIZE": 4 * 1024 * 1024,
     "UPLOAD_QUOTA_BYTES": 100 * 1024 * 1024,  # per response
+    # Files engineers attach to an engagement (support downloads are large archives).
+    "ENGAGEMENT_FILE_MAX_MB": 50,
+    # Every file of an engagement is deleted this many days after the engagement is complete.
+    "FILE_RETENTION_DAYS": 365,
     "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
     "LINK_GUESS_LIMIT": "30 per minute",
     # A respondent may idle for hours on a page: a CSRF token lives as long as the session.
@@ -65,6 +69,10 @@ class Settings:
     #: Days before a sent questionnaire's last day that its reminder goes; 0: never.
     questionnaire_reminder_days: int = 3
     booking: BookingSettings = field(default_factory=BookingSettings)
+    #: The largest file an engineer may attach to an engagement, in MB.
+    engagement_file_max_mb: int = 50
+    #: Days after completion that an engagement's files are kept.
+    file_retention_days: int = 365
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -81,6 +89,8 @@ class Settings:
             mail=MailSettings.from_config(config),
             questionnaire_reminder_days=_reminder_days(config["QUESTIONNAIRE_REMINDER_DAYS"]),
             booking=BookingSettings.from_config(config),
+            engagement_file_max_mb=_positive("ENGAGEMENT_FILE_MAX_MB", config, 1024),
+            file_retention_days=_positive("FILE_RETENTION_DAYS", config, 36_500),
         )
 
 
@@ -135,6 +145,13 @@ def _reminder_days(value: Any) -> int:
     if not 0 <= days <= 365:
         raise ValueError(f"QUESTIONNAIRE_REMINDER_DAYS must be 0 (none) to 365, not {days}")
     return days
+
+
+def _positive(name: str, config: Mapping[str, Any], most: int) -> int:
+    number = int(config[name])
+    if not 1 <= number <= most:
+        raise ValueError(f"{name} must be 1 to {most}, not {number}")
+    return number
 
 
 def _review_days(value: Any) -> int:

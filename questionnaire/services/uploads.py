@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from questionnaire.engine.model import FileQuestion
+from questionnaire.store.files import EngagementFile
 from questionnaire.store.models import Response, Upload, utcnow
 
 from .filetypes import KIND_NAMES, safe_display_name, sniff
@@ -75,22 +76,40 @@ def stage(
     already_staged: int = 0,
 ) -> StagedFile | FileError:
     """Stream ``incoming`` to a staging file and check it; nothing is recorded yet."""
-    upload_id = secrets.token_hex(16)
-    partial = staging_path(settings, upload_id)
-    partial.parent.mkdir(parents=True, exist_ok=True)
-    limit = int(question.max_size_mb * 1024 * 1024)
-    size, digest, head = _copy_limited(incoming.stream, partial, limit)
-    problem = _problem(settings, db, response, question, size, already_staged)
-    if problem is None:
-        kind = sniff(head, lambda: partial.open("rb"))
-        if kind is None or kind not in question.accept:
-            problem = FileError(_kinds_message(question))
+    received = receive(settings, incoming, int(question.max_size_mb * 1024 * 1024))
+    problem = _problem(settings, db, response, question, received.size, already_staged)
+    if problem is None and (received.kind is None or received.kind not in question.accept):
+        problem = FileError(kinds_message(question.accept))
     if problem is not None:
-        partial.unlink(missing_ok=True)
+        staging_path(settings, received.storage_id).unlink(missing_ok=True)
         return problem
-    assert size is not None and kind is not None
+    assert received.size is not None and received.kind is not None
     name = safe_display_name(incoming.filename or "")
-    return StagedFile(question.id, upload_id, name, kind, size, digest)
+    return StagedFile(
+        question.id, received.storage_id, name, received.kind, received.size, received.sha256
+    )
+
+
+@dataclass(frozen=True)
+class Received:
+    """A file streamed to its staging name: ``size`` is ``None`` when it was over the limit (the
+    copy stopped there), ``kind`` is ``None`` when its content is not a kind we accept at all."""
+
+    storage_id: str
+    size: int | None
+    sha256: str
+    kind: str | None
+
+
+def receive(settings: Settings, incoming: IncomingFile, limit: int) -> Received:
+    """Stream ``incoming`` to a staging file under a new random name, at most ``limit`` bytes, and
+    judge its kind by content. The caller decides, and removes the staging file if it refuses."""
+    storage_id = secrets.token_hex(16)
+    partial = staging_path(settings, storage_id)
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    size, digest, head = _copy_limited(incoming.stream, partial, limit)
+    kind = sniff(head, lambda: partial.open("rb")) if size else None
+    return Received(storage_id, size, digest, kind)
 
 
 def _problem(
@@ -102,7 +121,7 @@ def _problem(
     already_staged: int,
 ) -> FileError | None:
     if size is None:
-        return FileError(_limit_message(question), too_large=True)
+        return FileError(limit_message(question.max_size_mb), too_large=True)
     if size == 0:
         return FileError("The selected file is empty")
     used = db.execute(
@@ -151,7 +170,9 @@ def forget_replaced(
 def sweep(settings: Settings, db: Session, older_than: timedelta = timedelta(hours=1)) -> int:
     """Remove files with no upload row (and staged files older than ``older_than``)."""
     cutoff = (utcnow() - older_than).timestamp()
+    # Engagement files share the folder (services/engagement_files.py): theirs are known too.
     known = set(db.scalars(select(Upload.id)).all())
+    known.update(db.scalars(select(EngagementFile.id)).all())
     removed = 0
     folder = settings.upload_dir
     candidates = [*folder.glob("*"), *(folder / STAGING).glob("*.part")]
@@ -164,13 +185,13 @@ def sweep(settings: Settings, db: Session, older_than: timedelta = timedelta(hou
     return removed
 
 
-def _limit_message(question: FileQuestion) -> str:
-    size = f"{question.max_size_mb:g}"
-    return f"The selected file must be smaller than {size} MB"
+def limit_message(max_size_mb: float) -> str:
+    return f"The selected file must be smaller than {max_size_mb:g} MB"
 
 
-def _kinds_message(question: FileQuestion) -> str:
-    names = [KIND_NAMES.get(kind, kind.upper()) for kind in question.accept]
+def kinds_message(accept: Sequence[str]) -> str:
+    """``The selected file must be a PDF, PNG image or JPEG image``."""
+    names = [KIND_NAMES.get(kind, kind.upper()) for kind in accept]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
     return f"The selected file must be a {listed}"
 

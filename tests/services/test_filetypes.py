@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import random
 import struct
+import tarfile
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -333,10 +335,51 @@ def test_archives_with_too_many_entries_are_refused() -> None:
     assert sniff_file(lying) is None
 
 
+# -- Support downloads (.tar.gz) ---------------------------------------------------------------
+
+
+def _tar_gz(member: bytes = b"global\n", *, gnu: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    form = tarfile.GNU_FORMAT if gnu else tarfile.USTAR_FORMAT
+    with tarfile.open(fileobj=buffer, mode="w:gz", format=form) as archive:
+        info = tarfile.TarInfo("lbsupport/haproxy.cfg")
+        info.size = len(member)
+        archive.addfile(info, io.BytesIO(member))
+    return buffer.getvalue()
+
+
+def test_support_downloads_are_tar_gz() -> None:
+    assert sniff_file(_tar_gz()) == "targz"
+    assert sniff_file(_tar_gz(gnu=True)) == "targz"
+    assert sniff_file(_tar_gz(b"x" * 100_000)) == "targz"  # judged from the head alone
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        gzip.compress(b"plain text, not an archive\n" * 100),
+        gzip.compress(b"<html><script>alert(1)</script></html>" + b"\x00" * 600),
+        _tar_gz()[:20],  # cut off before the first block
+        b"\x1f\x8b\x08" + b"\xff" * 50,  # a gzip signature over garbage
+    ],
+)
+def test_other_gzip_files_are_refused(data: bytes) -> None:
+    assert sniff_file(data) is None
+
+
 # -- Never raises --------------------------------------------------------------------------------
 
 prefixes = st.sampled_from(
-    [b"", b"PK\x03\x04", b"PK\x05\x06", b"%PDF-", b"GIF89a", b"\xef\xbb\xbf", b"\x89PNG\r\n\x1a\n"]
+    [
+        b"",
+        b"PK\x03\x04",
+        b"PK\x05\x06",
+        b"%PDF-",
+        b"GIF89a",
+        b"\xef\xbb\xbf",
+        b"\x89PNG\r\n\x1a\n",
+        b"\x1f\x8b\x08",
+    ]
 )
 
 
