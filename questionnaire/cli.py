@@ -20,6 +20,7 @@ import yaml
 
 from .engine import DefinitionError, Severity, evaluate, load_all, load_file
 from .engine.facts import FACTS
+from .engine.given import answer_given, records_problems, starting_records
 from .engine.mermaid import mermaid
 from .engine.pathtests import find_test_files, run_file
 from .engine.prefill import starting_answers
@@ -171,11 +172,17 @@ def graph(definition: Path) -> None:
     help="The engagement's handover facts (JSON or YAML): questions with prefill start from them.",
 )
 @click.option(
+    "--records",
+    type=click.File("r", encoding="utf-8"),
+    help="The engagement's records (JSON or YAML) by source, e.g. pdr.virtual_services: a list "
+    "of services; groups with records_from are given them.",
+)
+@click.option(
     "--today",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="The respondent's date (YYYY-MM-DD); by default today in the definition's time zone.",
 )
-def simulate(definition: Path, answers: Any, facts: Any, today: Any) -> None:
+def simulate(definition: Path, answers: Any, facts: Any, records: Any, today: Any) -> None:
     """Run DEFINITION on ANSWERS (a JSON or YAML file, or - for stdin) and print the flow as JSON."""
     questionnaire = _load(definition)
     data = _mapping(answers, "ANSWERS", "answers must be a mapping of question ids to values")
@@ -186,9 +193,14 @@ def simulate(definition: Path, answers: Any, facts: Any, today: Any) -> None:
             f"unknown fact(s) {', '.join(unknown)} (the facts are: {', '.join(sorted(FACTS))})",
             param_hint="--facts",
         )
+    given = _mapping(records, "--records", "records must be a mapping of source names to lists")
+    problems = records_problems(given)
+    if problems:
+        raise click.BadParameter("; ".join(problems), param_hint="--records")
+    starting = {**starting_answers(questionnaire, known), **starting_records(questionnaire, given)}
     result = evaluate(
         questionnaire,
-        {**starting_answers(questionnaire, known), **data},
+        answer_given(questionnaire, starting, data),
         today=today.date() if today else None,
     )
     click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False, default=str))

@@ -44,7 +44,7 @@ def test_invite_refuses_an_unknown_definition(env: str) -> None:
     runner.invoke(main, ["db", "upgrade"])
     result = runner.invoke(main, ["invite", "--customer", "Acme", "--definition", "pre_discovry"])
     assert result.exit_code == 2
-    assert "unknown definition 'pre_discovry' (loaded: pre_discovery)" in result.output
+    assert "unknown definition 'pre_discovry' (loaded: pre_discovery, validation)" in result.output
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .check_records import unknown_field
 from .check_scopes import ITERATORS, ElementScope, element_scope, unanswered_comparison, var_name
 from .check_structure import PageGraph
 from .dates import TODAY
@@ -123,7 +124,11 @@ class RuleChecker:
         assert site.group is not None
         fields = [q.id for q in site.group.questions]
         head = field.partition(".")[0]
-        if head not in fields:
+        if site.group.records_from is not None and head not in fields:
+            message = unknown_field(site.group, head, what)
+            if message is not None:
+                yield self._at(site, pointer, message)
+        elif head not in fields:
             message = f"{what} refers to unknown field 'item.{head}' of '{site.group.id}'"
             yield self._at(site, pointer, message + did_you_mean(head, fields))
         elif fields.index(head) > site.item_position or (

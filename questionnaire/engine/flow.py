@@ -17,6 +17,7 @@ from .compiled import CompiledNote, CompiledPage, CompiledQuestion, Questionnair
 from .dates import TODAY, relative_date_problem, today_in
 from .defaults import starting_value
 from .flow_state import Dropped, FlowResult, PageState, ShownNote, ShownQuestion
+from .given import field_questions, given_fields, heading, is_given
 from .logic import is_unanswered, nests_too_deep
 from .model import REVIEW, DateQuestion, RepeatQuestion
 from .piping import pipe
@@ -174,12 +175,15 @@ class _Walk:
         )
         value = self._accepted(cq, raw, name, choices)
         records: tuple[tuple[ShownQuestion, ...], ...] = ()
+        headings: tuple[str, ...] = ()
         repeat = isinstance(question, RepeatQuestion)
         if repeat and value is not None:
-            value, records = self._records(cq, value, name)
+            value, records, headings = self._records(cq, value, name)
         required = cq.required_if.holds(context) if cq.required_if else question.required
         if value is None or is_unanswered(value):
-            if required or (repeat and question.min_items > 0):  # type: ignore[union-attr]
+            # Given records are the engagement's to supply: none is nothing to answer.
+            asked = required or (repeat and question.min_items > 0)  # type: ignore[union-attr]
+            if asked and not is_given(question):
                 self.missing.append(name)
             value = None
         else:
@@ -199,6 +203,7 @@ class _Walk:
             choices=choices,
             notes=notes,
             records=records,
+            headings=headings,
             default=starting_value(cq, context) if value is None and cq.default else None,
         )
 
@@ -271,13 +276,14 @@ class _Walk:
 
     def _records(
         self, cq: CompiledQuestion, records: list[JSON], name: str
-    ) -> tuple[list[JSON] | None, tuple[tuple[ShownQuestion, ...], ...]]:
+    ) -> tuple[list[JSON] | None, tuple[tuple[ShownQuestion, ...], ...], tuple[str, ...]]:
         assert isinstance(cq.question, RepeatQuestion)
         group = cq.question
+        given = is_given(group)
         kept: list[JSON] = []
         shown: list[tuple[ShownQuestion, ...]] = []
         for index, record in enumerate(records):
-            if index >= group.max_items:
+            if index >= group.max_items and not given:
                 self.dropped.append(
                     Dropped(f"{name}[{index}]", record, f"more than {group.max_items} items")
                 )
@@ -285,17 +291,22 @@ class _Walk:
             fields, pruned = self._record(cq, record, f"{name}[{index}]")
             kept.append(pruned)
             shown.append(fields)
-        if kept and len(kept) < group.min_items:
+        if kept and len(kept) < group.min_items and not given:
             self.problems[name] = (
                 f"Add at least {group.min_items} {group.item_label.lower()} entries"
             )
-        return (kept or None), tuple(shown)
+        headings = tuple(heading(group, record) for record in kept) if given else ()
+        return (kept or None), tuple(shown), headings
 
     def _record(
         self, cq: CompiledQuestion, record: JSON, prefix: str
     ) -> tuple[tuple[ShownQuestion, ...], JSON]:
-        self.context["item"] = {}
+        # A given record's fields are known before any of its questions is asked.
+        group = cq.question
+        self.context["item"] = given_fields(group, record)
         self.fields = {item.id: item.question for item in cq.items}
+        if isinstance(group, RepeatQuestion) and self.context["item"]:
+            self.fields = {**field_questions(str(group.records_from)), **self.fields}
         fields = []
         try:
             for item in cq.items:

@@ -42,6 +42,9 @@ class ShownQuestion:
     notes: tuple[ShownNote, ...] = ()
     #: For a repeating group: each record's visible fields.
     records: tuple[tuple[ShownQuestion, ...], ...] = ()
+    #: For a group whose records are given (``records_from``): each record's summary line,
+    #: built from its given fields, shown read-only.
+    headings: tuple[str, ...] = ()
     #: While unanswered, the starting value the form shows (the question's ``default``).
     default: JSON = None
 

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from . import choice_lists
 from .check_dates import check_time_zone
 from .check_prefill import check_prefill
+from .check_records import check_records
 from .check_rules import RuleChecker, computed_dependencies
 from .check_structure import build_graph, check_structure
 from .compiled import (
@@ -87,6 +88,7 @@ def _checks(definition: Definition, source: Source) -> list[Diagnostic]:
         *check_structure(definition, source, graph),
         *RuleChecker(definition, source, graph).run(),
         *check_prefill(definition, source),
+        *check_records(definition, source),
         *check_text_rules(definition, source),
         *check_time_zone(definition, source),
         *check_defaults(definition, source),

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from . import choice_lists
 from .facts import FACTS
+from .record_sources import RECORD_SOURCES
 
 #: The target of an edge that ends the questionnaire and leads to the review step.
 REVIEW = "review"
@@ -62,6 +63,11 @@ class Choice(Strict):
 def _offer_facts(schema: dict[str, Any]) -> None:
     """Let editors offer the known facts; the linter says more of a wrong one ("did you mean")."""
     schema["examples"] = sorted(FACTS)
+
+
+def _offer_sources(schema: dict[str, Any]) -> None:
+    """Let editors offer the known record sources (the linter says more of a wrong one)."""
+    schema["examples"] = sorted(RECORD_SOURCES)
 
 
 class QuestionBase(Strict):
@@ -227,6 +233,15 @@ class RepeatQuestion(QuestionBase):
     min_items: Annotated[int, Field(ge=0)] = 0
     max_items: Annotated[int, Field(ge=1, le=500)] = 50
     item_label: Text = Field("Item", description="What one record is called, e.g. 'Service'.")
+    records_from: (
+        Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}(\.[a-z][a-z0-9_]{0,62})?$")] | None
+    ) = Field(
+        None,
+        description="Take the records from the engagement (e.g. pdr.virtual_services): the "
+        "respondent cannot add or remove records, sees each one's fields read-only "
+        '(`{"var": "item.name"}` reads them) and answers the group\'s questions about it.',
+        json_schema_extra=_offer_sources,
+    )
 
 
 Question = Annotated[

@@ -25,6 +25,8 @@ A test file (``definitions/tests/*.yaml``)::
 
 ``facts`` are the engagement's handover facts: the questions with ``prefill`` start from them
 (as a new response does), and ``answers`` are then the customer's, over the starting values.
+``records`` are the engagement's records by source, given to the groups with ``records_from``
+(``expect.records`` checks what each shows: see :mod:`.pathtests_records`).
 """
 
 from __future__ import annotations
@@ -42,8 +44,10 @@ from .diagnostics import DefinitionError, Diagnostic, did_you_mean
 from .facts import FACTS
 from .flow import evaluate
 from .flow_state import FlowResult
+from .given import answer_given, records_problems, starting_records
 from .loader import load_file
 from .model import RepeatQuestion
+from .pathtests_records import RecordExpect, check_shown
 from .prefill import starting_answers
 from .schema_errors import translate_validation_error
 from .source import Source, parse_yaml
@@ -65,6 +69,7 @@ class Expect(BaseModel):
     defaults: dict[str, Any] = {}
     complete: bool | None = None
     answers: dict[str, Any] = {}
+    records: dict[str, list[RecordExpect]] = {}
 
 
 class Case(BaseModel):
@@ -74,6 +79,8 @@ class Case(BaseModel):
     #: The respondent's date (an ISO date), so that cases reading `today` always pass or fail alike.
     today: date | None = None
     facts: dict[str, Any] = {}
+    #: The engagement's records by source (``pdr.virtual_services``), as a new response takes them.
+    records: dict[str, Any] = {}
     answers: dict[str, Any] = {}
     expect: Expect
 
@@ -131,7 +138,12 @@ def check_case(
     questionnaire: Questionnaire, case: Case, source: Source, index: int
 ) -> Iterator[str]:
     yield from _unknown_facts(case.facts)
-    answers = {**starting_answers(questionnaire, case.facts), **case.answers}
+    yield from (f"records: {problem}" for problem in records_problems(case.records))
+    starting = {
+        **starting_answers(questionnaire, case.facts),
+        **starting_records(questionnaire, case.records),
+    }
+    answers = answer_given(questionnaire, starting, case.answers)
     flow = evaluate(questionnaire, answers, today=case.today)
     expect = case.expect
     if expect.path is not None and list(flow.path) != expect.path:
@@ -177,6 +189,7 @@ def check_case(
     for key, value in expect.answers.items():
         if not same_json(flow.answers.get(key), value):
             yield f"answers: '{key}' expected {value!r}, got {flow.answers.get(key)!r}"
+    yield from check_shown(flow, expect.records)
 
 
 def _unknown_facts(facts: dict[str, Any]) -> Iterator[str]:

@@ -13,6 +13,7 @@ from .answers import Invalid, parse_answer
 from .compiled import Questionnaire
 from .flow import evaluate
 from .flow_state import FlowResult, PageState, ShownQuestion
+from .given import given_fields, is_given
 from .model import Question, RepeatQuestion
 from .types import JSON
 
@@ -148,7 +149,11 @@ def submit_record(
     *,
     trusted: bool = False,
 ) -> PageSubmission:
-    """Add (``index`` None) or replace one record of repeating group ``group_id``."""
+    """Add (``index`` None) or replace one record of repeating group ``group_id``.
+
+    A group whose records are given adds none (:class:`RecordNotFound`), and a record's given
+    fields are kept as they were, whatever is posted.
+    """
     group = questionnaire.questions.get(group_id)
     page_id = questionnaire.page_of.get(group_id, "")
     if group is None or not group.is_repeat:
@@ -163,8 +168,12 @@ def submit_record(
             errors[item.id] = value.message
         elif value is not None:
             record[item.id] = value
-    if index is not None and not 0 <= index < len(records):
+    given = is_given(group.question)
+    if (index is None and given) or (index is not None and not 0 <= index < len(records)):
         raise RecordNotFound(f"{group_id}[{index}]")
+    if given:
+        assert index is not None
+        record.update(given_fields(group.question, records[index]))
     position = len(records) if index is None else index
     if index is None and len(records) >= group.question.max_items:
         errors[group_id] = (
@@ -177,7 +186,8 @@ def submit_record(
         raise PageNotOnPath(page_id)
     prefix = f"{group_id}[{position}]."
     shown_fields = _record_fields(flow, group_id, position)
-    record = {k: v for k, v in record.items() if k in shown_fields}
+    kept = shown_fields | set(given_fields(group.question, record))
+    record = {k: v for k, v in record.items() if k in kept}
     for name in state.missing:
         if name.startswith(prefix):
             field = name[len(prefix) :]
@@ -200,8 +210,20 @@ def _record_fields(flow: FlowResult, group_id: str, position: int) -> set[str]:
     return set()
 
 
-def remove_record(answers: Mapping[str, JSON], group_id: str, index: int) -> dict[str, JSON]:
-    """The answers without record ``index`` of ``group_id`` (out of range: unchanged)."""
+def remove_record(
+    answers: Mapping[str, JSON],
+    group_id: str,
+    index: int,
+    questionnaire: Questionnaire | None = None,
+) -> dict[str, JSON]:
+    """The answers without record ``index`` of ``group_id`` (out of range: unchanged).
+
+    Given ``questionnaire``, a group whose records are given removes none
+    (:class:`RecordNotFound`).
+    """
+    group = questionnaire.questions.get(group_id) if questionnaire else None
+    if group is not None and is_given(group.question):
+        raise RecordNotFound(f"{group_id}[{index}]")
     merged = dict(answers)
     records = merged.get(group_id)
     if isinstance(records, list) and 0 <= index < len(records):

@@ -331,7 +331,7 @@ def test_questionnaire_lint_passes_on_the_shipped_files(monkeypatch: pytest.Monk
     result = CliRunner().invoke(main, ["lint"])
     assert result.exit_code == 0, result.output
     assert (
-        "1 definition(s) loaded, 0 error(s), 0 warning(s), templates in templates checked"
+        "2 definition(s) loaded, 0 error(s), 0 warning(s), templates in templates checked"
         in result.output
     )
 
@@ -355,7 +355,7 @@ def test_questionnaire_lint_reports_a_planted_mistake_with_file_and_line(tmp_pat
         " value 'ha_pairr' (did you mean 'ha_pair'?)"
     )
     assert expected in result.output
-    assert "1 definition(s) loaded, 1 error(s), 0 warning(s)" in result.output
+    assert "2 definition(s) loaded, 1 error(s), 0 warning(s)" in result.output
 
 
 def test_templates_are_checked_only_against_the_pre_discovery_definition_by_default(
