@@ -19,6 +19,8 @@ from questionnaire.scheduling.calendar import (
 from questionnaire.scheduling.feed_reader import busy_periods
 from questionnaire.scheduling.periods import Period
 
+from .ical import prop
+
 START = datetime(2027, 3, 30, 9, tzinfo=ZoneInfo("Europe/London"))  # 08:00 UTC
 STAMP = datetime(2027, 3, 24, 12, 5, tzinfo=UTC)
 CALL = Meeting(
@@ -46,28 +48,33 @@ def test_an_invitation_is_a_request_with_everything_calendars_need() -> None:
     assert file.method == "REQUEST"
     assert file.content_type == "text/calendar; charset=UTF-8; method=REQUEST"
     calendar, event = parsed(file.content)
-    assert (calendar["VERSION"], calendar["METHOD"], calendar["CALSCALE"]) == (
+    assert (prop(calendar, "VERSION"), prop(calendar, "METHOD"), prop(calendar, "CALSCALE")) == (
         "2.0",
         "REQUEST",
         "GREGORIAN",
     )
-    assert calendar["PRODID"] == "-//Loadbalancer.org//questionnaire bookings//EN"
-    assert event["UID"] == "booking-42@loadbalancer.org"
-    assert event["SEQUENCE"] == 0
-    assert event["DTSTART"].dt == datetime(2027, 3, 30, 8, tzinfo=UTC)
-    assert event["DTEND"].dt == datetime(2027, 3, 30, 9, tzinfo=UTC)
-    assert event["DTSTAMP"].dt == STAMP
-    assert (event["SUMMARY"], event["LOCATION"], event["STATUS"], event["TRANSP"]) == (
+    assert prop(calendar, "PRODID") == "-//Loadbalancer.org//questionnaire bookings//EN"
+    assert prop(event, "UID") == "booking-42@loadbalancer.org"
+    assert prop(event, "SEQUENCE") == 0
+    assert prop(event, "DTSTART").dt == datetime(2027, 3, 30, 8, tzinfo=UTC)
+    assert prop(event, "DTEND").dt == datetime(2027, 3, 30, 9, tzinfo=UTC)
+    assert prop(event, "DTSTAMP").dt == STAMP
+    assert (
+        prop(event, "SUMMARY"),
+        prop(event, "LOCATION"),
+        prop(event, "STATUS"),
+        prop(event, "TRANSP"),
+    ) == (
         "Discovery call: Acme Health",
         "Microsoft Teams",
         "CONFIRMED",
         "OPAQUE",
     )
-    assert event["DESCRIPTION"] == "What we will cover:\n- your services\n- the timeline"
-    assert event["URL"] == "https://forms.example.com/b/manage"
-    assert event["ORGANIZER"] == "mailto:sam@loadbalancer.org"
-    assert event["ORGANIZER"].params["CN"] == "Sam Engineer"
-    attendee = event["ATTENDEE"]
+    assert prop(event, "DESCRIPTION") == "What we will cover:\n- your services\n- the timeline"
+    assert prop(event, "URL") == "https://forms.example.com/b/manage"
+    assert prop(event, "ORGANIZER") == "mailto:sam@loadbalancer.org"
+    assert prop(event, "ORGANIZER").params["CN"] == "Sam Engineer"
+    attendee = prop(event, "ATTENDEE")
     assert attendee == "mailto:alex@acme.example"
     assert dict(attendee.params) == {
         "CN": "Alex Customer",
@@ -96,10 +103,10 @@ def test_a_reschedule_keeps_the_uid_and_raises_the_sequence() -> None:
     later = Period(START + timedelta(days=1), START + timedelta(days=1, hours=1))
     moved = CALL.moved_to(later)
     _, event = parsed(invitation(moved, stamp=STAMP).content)
-    assert event["UID"] == "booking-42@loadbalancer.org"
-    assert event["SEQUENCE"] == 1
-    assert event["DTSTART"].dt == datetime(2027, 3, 31, 8, tzinfo=UTC)
-    assert event["STATUS"] == "CONFIRMED"
+    assert prop(event, "UID") == "booking-42@loadbalancer.org"
+    assert prop(event, "SEQUENCE") == 1
+    assert prop(event, "DTSTART").dt == datetime(2027, 3, 31, 8, tzinfo=UTC)
+    assert prop(event, "STATUS") == "CONFIRMED"
     assert moved.moved_to(CALL.period).sequence == 2
 
 
@@ -109,15 +116,15 @@ def test_a_cancellation_is_a_cancel_of_the_same_event_with_a_higher_sequence() -
     assert file.method == "CANCEL"
     assert file.content_type == "text/calendar; charset=UTF-8; method=CANCEL"
     calendar, event = parsed(file.content)
-    assert calendar["METHOD"] == "CANCEL"
-    assert (event["UID"], event["SEQUENCE"], event["STATUS"]) == (
+    assert prop(calendar, "METHOD") == "CANCEL"
+    assert (prop(event, "UID"), prop(event, "SEQUENCE"), prop(event, "STATUS")) == (
         "booking-42@loadbalancer.org",
         2,
         "CANCELLED",
     )
     # Outlook matches a cancellation by organizer and attendee as well as UID.
-    assert event["ORGANIZER"] == "mailto:sam@loadbalancer.org"
-    assert event["ATTENDEE"] == "mailto:alex@acme.example"
+    assert prop(event, "ORGANIZER") == "mailto:sam@loadbalancer.org"
+    assert prop(event, "ATTENDEE") == "mailto:alex@acme.example"
 
 
 HOSTILE = 'Alex "Boss" Customer, Acme; Ltd\r\nATTENDEE:mailto:eve@evil.example\r\nMETHOD:PUBLISH\\'
@@ -135,7 +142,7 @@ def test_text_from_customers_is_escaped_never_a_new_property() -> None:
     )
     content = invitation(hostile, stamp=STAMP).content
     calendar, event = parsed(content)
-    assert calendar["METHOD"] == "REQUEST"
+    assert prop(calendar, "METHOD") == "REQUEST"
     assert b"\r\nATTENDEE:mailto:eve" not in content and b"\r\nMETHOD:PUBLISH" not in content
     names = [
         line.split(b":")[0].split(b";")[0]
@@ -148,11 +155,11 @@ def test_text_from_customers_is_escaped_never_a_new_property() -> None:
         and names.count(b"ORGANIZER") == 1
     )
     one_line = 'Alex "Boss" Customer, Acme; Ltd ATTENDEE:mailto:eve@evil.example METHOD:PUBLISH\\'
-    assert event["SUMMARY"] == f"Discovery call: {one_line}"
-    assert event["LOCATION"] == one_line
-    assert event["DESCRIPTION"] == f"Booked by {HOSTILE.replace(chr(13) + chr(10), chr(10))}"
-    assert event["ATTENDEE"] == "mailto:alex@acme.example"
-    assert event["ATTENDEE"].params["CN"] == one_line.replace('"', "'")
+    assert prop(event, "SUMMARY") == f"Discovery call: {one_line}"
+    assert prop(event, "LOCATION") == one_line
+    assert prop(event, "DESCRIPTION") == f"Booked by {HOSTILE.replace(chr(13) + chr(10), chr(10))}"
+    assert prop(event, "ATTENDEE") == "mailto:alex@acme.example"
+    assert prop(event, "ATTENDEE").params["CN"] == one_line.replace('"', "'")
 
 
 @pytest.mark.parametrize(
@@ -182,13 +189,13 @@ def test_the_feed_is_a_published_calendar_without_a_method_or_attendees() -> Non
     calendar = Calendar.from_ical(file.content)
     assert "METHOD" not in calendar
     assert (
-        calendar["X-WR-CALNAME"] == "Sam Engineer: bookings"
-        and calendar["NAME"] == "Sam Engineer: bookings"
+        prop(calendar, "X-WR-CALNAME") == "Sam Engineer: bookings"
+        and prop(calendar, "NAME") == "Sam Engineer: bookings"
     )
-    assert calendar["REFRESH-INTERVAL"].dt == timedelta(hours=1)
+    assert prop(calendar, "REFRESH-INTERVAL").dt == timedelta(hours=1)
     assert b"X-PUBLISHED-TTL:PT1H\r\n" in file.content
     events = calendar.walk("VEVENT")
-    assert [event["UID"] for event in events] == [
+    assert [prop(event, "UID") for event in events] == [
         "booking-42@loadbalancer.org",
         "booking-43@loadbalancer.org",
     ]

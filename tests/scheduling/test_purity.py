@@ -37,7 +37,7 @@ CLOCKS = {
 
 
 def test_the_package_imports_only_what_a_pure_core_needs() -> None:
-    imported = {}
+    imported: dict[str, set[str]] = {}
     for path in sorted(PACKAGE.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):

@@ -155,11 +155,13 @@ def brute_force(case: dict[str, object]) -> list[tuple[datetime, datetime]]:
     ):
         for stretch in availability.hours_on(day):
             home = resolved(day, stretch, zone)
-            steps = int(home.length / rules.length) if home else 0
+            if home is None:
+                continue
+            steps = int(home.length / rules.length)
             grid += [
                 Period(home.start + rules.length * n, home.start + rules.length * (n + 1))
                 for n in range(steps)
-            ]  # type: ignore[union-attr]
+            ]
     chosen: list[Period] = []
     for slot in grid:  # the grid's stretches can overlap only around a skipped hour
         if (
