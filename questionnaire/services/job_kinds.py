@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from . import (
+    acceptance_record,
     booking_fetch,
     exports,
     mail,
     pdr_exports,
     reminders,
+    review_links,
+    review_state,
     sow,
-    sow_acceptance_record,
-    sow_review,
-    sow_review_state,
     uploads,
 )
 from .jobs import JobKind
@@ -29,11 +29,11 @@ KINDS: dict[str, JobKind] = {
     # Longer than SMTP's timeouts (30 s an exchange) allow a slow server, with attachments.
     mail.SEND_JOB: JobKind(mail.run_send, mail.send_gave_up, seconds=120, memory_mb=1024),
     # Quick: it only looks at the PDF export and queues an email.
-    sow_review_state.SEND_JOB: JobKind(sow_review.run_send, sow_review.send_gave_up, seconds=30),
+    review_state.SEND_JOB: JobKind(review_links.run_send, review_links.send_gave_up, seconds=30),
     # Renders a one-page PDF with the exports' pipeline (WeasyPrint): as an export.
-    sow_acceptance_record.RECORD_JOB: JobKind(
-        sow_acceptance_record.run_record,
-        sow_acceptance_record.record_gave_up,
+    acceptance_record.RECORD_JOB: JobKind(
+        acceptance_record.run_record,
+        acceptance_record.record_gave_up,
         seconds=120,
         memory_mb=2048,
     ),

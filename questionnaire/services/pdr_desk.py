@@ -28,7 +28,7 @@ from questionnaire.delivery import pdr as content_edits
 from questionnaire.store.delivery import Pdr, PdrRevision
 from questionnaire.store.models import Engagement, Response, SowDraft
 
-from . import audit, pdr_exports, sow, sow_review_state
+from . import audit, pdr_exports, review_state, sow
 from .sow_desk import NotFound, engagement
 
 __all__ = [
@@ -73,7 +73,7 @@ def revision(db: Session, engagement_id: int, number: int) -> PdrRevision:
 
 def accepted_draft(db: Session, engagement_id: int) -> SowDraft | None:
     draft = sow.draft_of(db, engagement(db, engagement_id))
-    if draft is None or sow_review_state.acceptance_of(db, draft.id) is None:
+    if draft is None or review_state.acceptance_of(db, draft.id) is None:
         return None
     return draft
 
@@ -89,7 +89,7 @@ def create(db: Session, engagement_id: int, actor: str) -> Pdr:
         return existing
     response = db.get(Response, draft.response_id)
     content = from_sow(response.answers if response else {}, draft.prefill.get("proposals") or [])
-    accepted = sow_review_state.acceptance_of(db, draft.id)
+    accepted = review_state.acceptance_of(db, draft.id)
     number = accepted.revision.number if accepted else None
     try:
         with db.begin_nested():

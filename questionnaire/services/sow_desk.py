@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from questionnaire.store.models import Engagement, Response, SowDraft, SowRevision
 from sow_prefill import model
 
-from . import exports, links, sow, sow_review_state
+from . import exports, links, review_state, sow
 
 
 class NotFound(LookupError):
@@ -57,7 +57,7 @@ class Workspace:
     draft: SowDraft
     current: SowRevision
     exports: dict[str, exports.NotReady | None]
-    review: sow_review_state.ReviewStatus
+    review: review_state.ReviewStatus
 
     @property
     def unconfirmed(self) -> list[str]:
@@ -73,7 +73,7 @@ def workspace(db: Session, engagement_id: int) -> Workspace | None:
     if draft is None or not draft.revisions:
         return None
     current = draft.revisions[-1]
-    review = sow_review_state.status_of(db, draft)
+    review = review_state.status_of(db, draft)
     return Workspace(found, draft, current, exports.states(db, current), review)
 
 
@@ -133,7 +133,7 @@ def lock(db: Session, engagement_id: int) -> Engagement:
 
 
 def refuse_if_accepted(db: Session, the_draft: SowDraft) -> None:
-    accepted = sow_review_state.acceptance_of(db, the_draft.id)
+    accepted = review_state.acceptance_of(db, the_draft.id)
     if accepted is not None:
         db.rollback()
         raise SowAccepted(accepted.revision.number)

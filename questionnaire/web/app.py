@@ -58,7 +58,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(site.bp)
     app.register_blueprint(customer.bp)
-    app.register_blueprint(customer.sow_bp)
+    app.register_blueprint(customer.review_bp)
     app.register_blueprint(customer.booking_bp)
     app.register_blueprint(customer.calendar_feed_bp)
     app.register_blueprint(auth.bp)

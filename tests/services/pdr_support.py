@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from questionnaire.services import sow_acceptance
+from questionnaire.services import acceptances
 from questionnaire.services.context import Context
 from questionnaire.store.db import Database
 
@@ -16,5 +16,5 @@ def accepted(make: Factory, db: Session, services: Context, database: Database) 
     """A drafted engagement whose revision 1 was sent and accepted (the card in Planned)."""
     engagement_id = drafted(make, db, services, database)
     token = sent(db, services, database, engagement_id, 1)
-    sow_acceptance.accept(db, services, token, form(), VISITOR)
+    acceptances.accept(db, services, token, form(), VISITOR)
     return engagement_id

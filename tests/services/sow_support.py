@@ -8,7 +8,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from questionnaire.services import accounts, sow, sow_acceptance, sow_desk, sow_review, submission
+from questionnaire.services import acceptances, accounts, review_links, sow, sow_desk, submission
 from questionnaire.services.context import Context
 from questionnaire.store.db import Database
 from questionnaire.store.models import Engagement, OutgoingEmail, PipelineStage, Role
@@ -48,7 +48,7 @@ def run(services: Context, database: Database) -> list[Outcome]:
 
 
 def send(db: Session, engagement_id: int, number: int, to: tuple[str, str] = CONTACT) -> None:
-    sow_review.send(db, engagement_id, number, *to, ENGINEER)
+    review_links.send(db, engagement_id, number, *to, ENGINEER)
 
 
 def sent(
@@ -87,8 +87,8 @@ def new_revision(
     return sow.save_revision(db, draft, text, ENGINEER, latest).number
 
 
-def form(name: str = "Jo Customer", title: str = "Head of IT") -> sow_acceptance.AcceptanceForm:
-    return sow_acceptance.AcceptanceForm(name, title, True)
+def form(name: str = "Jo Customer", title: str = "Head of IT") -> acceptances.AcceptanceForm:
+    return acceptances.AcceptanceForm(name, title, True)
 
 
-VISITOR = sow_acceptance.Visitor("203.0.113.7", BROWSER)
+VISITOR = acceptances.Visitor("203.0.113.7", BROWSER)

@@ -11,9 +11,9 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from questionnaire.services import sow, sow_acceptance, sow_customer, sow_desk, sow_review
+from questionnaire.services import acceptances, review_customer, review_links, sow, sow_desk
 from questionnaire.services.context import Context
-from questionnaire.services.sow_review_state import ReviewState
+from questionnaire.services.review_state import ReviewState
 from questionnaire.store.db import Database
 from questionnaire.store.models import (
     AuditEvent,
@@ -53,8 +53,8 @@ def test_an_acceptance_records_who_when_where_and_the_hash_of_the_pdf_sent(
 ) -> None:
     engagement_id = drafted(make, db, services, database)
     token = sent(db, services, database, engagement_id, 1)
-    visitor = sow_acceptance.Visitor("203.0.113.7", BROWSER + "\x00" + "x" * 600)
-    acceptance = sow_acceptance.accept(db, services, token, form("  Jo   Customer "), visitor)
+    visitor = acceptances.Visitor("203.0.113.7", BROWSER + "\x00" + "x" * 600)
+    acceptance = acceptances.accept(db, services, token, form("  Jo   Customer "), visitor)
     pdf = db.scalars(select(Export).where(Export.format == "pdf")).one()
     [email] = _emails(db, "sow_sent")
     assert email.attachments[0]["stored_name"] == pdf.stored_name  # the file they were sent
@@ -73,7 +73,7 @@ def test_an_acceptance_moves_the_card_to_planned_and_emails_the_engineer_and_sal
 ) -> None:
     engagement_id = drafted(make, db, services, database)
     token = sent(db, services, database, engagement_id, 1)
-    sow_acceptance.accept(db, services, token, form(), VISITOR)
+    acceptances.accept(db, services, token, form(), VISITOR)
     engagement = db.get(Engagement, engagement_id)
     assert engagement is not None and engagement.pipeline_stage == PipelineStage.PLANNED
     move = db.scalars(
@@ -91,7 +91,7 @@ def test_the_acceptance_record_quotes_the_hash_and_goes_to_the_customer(
 ) -> None:
     engagement_id = drafted(make, db, services, database)
     token = sent(db, services, database, engagement_id, 1)
-    acceptance = sow_acceptance.accept(db, services, token, form("<b>Jo</b> *Customer*"), VISITOR)
+    acceptance = acceptances.accept(db, services, token, form("<b>Jo</b> *Customer*"), VISITOR)
     run(services, database)
     db.rollback()
     db.refresh(acceptance)
@@ -112,18 +112,18 @@ def test_an_accepted_sow_takes_no_second_acceptance_no_change_request_and_no_sen
 ) -> None:
     engagement_id = drafted(make, db, services, database)
     token = sent(db, services, database, engagement_id, 1)
-    sow_acceptance.accept(db, services, token, form(), VISITOR)
-    with pytest.raises(sow_customer.AlreadyAccepted) as again:
-        sow_acceptance.accept(db, services, token, form("Someone Else"), VISITOR)
+    acceptances.accept(db, services, token, form(), VISITOR)
+    with pytest.raises(review_customer.AlreadyAccepted) as again:
+        acceptances.accept(db, services, token, form("Someone Else"), VISITOR)
     assert again.value.acceptance.full_name == "Jo Customer"
-    with pytest.raises(sow_customer.AlreadyAccepted):
-        sow_customer.request_changes(db, services, token, sow_customer.ChangeRequest("Late."))
+    with pytest.raises(review_customer.AlreadyAccepted):
+        review_customer.request_changes(db, services, token, review_customer.ChangeRequest("Late."))
     number = new_revision(db, engagement_id)
     with pytest.raises(sow_desk.SowAccepted):
-        sow_review.send(db, engagement_id, number, *CONTACT, ENGINEER)
+        review_links.send(db, engagement_id, number, *CONTACT, ENGINEER)
     with pytest.raises(sow_desk.SowAccepted):
         sow_desk.mark_sent(db, engagement_id, number, ENGINEER)
-    assert sow_customer.open_review(db, services, token).acceptance is not None
+    assert review_customer.open_review(db, services, token).acceptance is not None
     assert _count(db, SowAcceptance) == 1 and len(_emails(db, "sow_accepted")) == 1
 
 
@@ -133,8 +133,8 @@ def test_only_the_latest_sent_revision_can_be_accepted(
     engagement_id = drafted(make, db, services, database)
     first = sent(db, services, database, engagement_id, 1)
     sent(db, services, database, engagement_id, new_revision(db, engagement_id))
-    with pytest.raises(sow_customer.ReviewRefused) as refused:
-        sow_acceptance.accept(db, services, first, form(), VISITOR)
+    with pytest.raises(review_customer.ReviewRefused) as refused:
+        acceptances.accept(db, services, first, form(), VISITOR)
     assert refused.value.state is ReviewState.SUPERSEDED
     assert _count(db, SowAcceptance) == 0
 
@@ -144,17 +144,17 @@ def test_each_missing_answer_is_named_and_nothing_is_stored(
 ) -> None:
     engagement_id = drafted(make, db, services, database)
     token = sent(db, services, database, engagement_id, 1)
-    blank = sow_acceptance.AcceptanceForm(" ", "\x00", False)
-    with pytest.raises(sow_acceptance.InvalidAcceptance) as invalid:
-        sow_acceptance.accept(db, services, token, blank, VISITOR)
+    blank = acceptances.AcceptanceForm(" ", "\x00", False)
+    with pytest.raises(acceptances.InvalidAcceptance) as invalid:
+        acceptances.accept(db, services, token, blank, VISITOR)
     assert invalid.value.errors == {
         "full_name": "Enter your full name",
         "job_title": "Enter your job title",
         "authorised": "Confirm that you may accept this Statement of Work on behalf of Acme Health",
     }
-    too_long = sow_acceptance.AcceptanceForm("x" * 201, "CTO", True)
-    with pytest.raises(sow_acceptance.InvalidAcceptance) as invalid:
-        sow_acceptance.accept(db, services, token, too_long, VISITOR)
+    too_long = acceptances.AcceptanceForm("x" * 201, "CTO", True)
+    with pytest.raises(acceptances.InvalidAcceptance) as invalid:
+        acceptances.accept(db, services, token, too_long, VISITOR)
     assert list(invalid.value.errors) == ["full_name"]
     assert _count(db, SowAcceptance) == 0
 
@@ -169,9 +169,9 @@ def _accept_at_once(url: str, services: Context, token: str, count: int) -> list
         with own.writer() as session:
             barrier.wait()
             try:
-                sow_acceptance.accept(session, services, token, form(f"Person {n}"), VISITOR)
+                acceptances.accept(session, services, token, form(f"Person {n}"), VISITOR)
                 outcomes.append("accepted")
-            except sow_customer.AlreadyAccepted:
+            except review_customer.AlreadyAccepted:
                 outcomes.append("already accepted")
         own.dispose()
 
@@ -216,9 +216,9 @@ def test_an_acceptance_waits_for_a_send_of_a_newer_revision_and_then_finds_it_su
         own = Database(postgres_only)
         with own.writer() as session:
             try:
-                sow_acceptance.accept(session, services, token, form(), VISITOR)
+                acceptances.accept(session, services, token, form(), VISITOR)
                 outcome.append(None)
-            except (sow_customer.ReviewRefused, sow_customer.AlreadyAccepted) as exc:
+            except (review_customer.ReviewRefused, review_customer.AlreadyAccepted) as exc:
                 outcome.append(exc)
         own.dispose()
         finished.set()
@@ -228,13 +228,13 @@ def test_an_acceptance_waits_for_a_send_of_a_newer_revision_and_then_finds_it_su
         thread = threading.Thread(target=accept)
         thread.start()
         assert not finished.wait(1.0)  # the acceptance waits for the engagement ...
-        sow_review.end_open_links(sender, engagement_id, ENGINEER, reason="sent again")
+        review_links.end_open_links(sender, engagement_id, ENGINEER, reason="sent again")
         revision = sow_desk.revision(sender, engagement_id, number)[2]
         sow.note_sent(sender, revision, ENGINEER, how="email")
         sender.commit()
     thread.join()
     [refused] = outcome
-    assert isinstance(refused, sow_customer.ReviewRefused)
+    assert isinstance(refused, review_customer.ReviewRefused)
     assert refused.state is ReviewState.SUPERSEDED
     assert _count(db, SowAcceptance) == 0
 
@@ -253,9 +253,9 @@ def test_an_acceptance_and_a_newer_send_at_once_one_wins_cleanly(
         with own.writer() as session:
             barrier.wait()
             try:
-                sow_acceptance.accept(session, services, token, form(), VISITOR)
+                acceptances.accept(session, services, token, form(), VISITOR)
                 outcomes["accept"] = "won"
-            except sow_customer.ReviewRefused:
+            except review_customer.ReviewRefused:
                 outcomes["accept"] = "refused"
         own.dispose()
 
@@ -264,7 +264,7 @@ def test_an_acceptance_and_a_newer_send_at_once_one_wins_cleanly(
         with own.writer() as session:
             barrier.wait()
             try:
-                sow_review.send(session, engagement_id, number, *CONTACT, ENGINEER)
+                review_links.send(session, engagement_id, number, *CONTACT, ENGINEER)
                 outcomes["send"] = "won"
             except sow_desk.SowAccepted:
                 outcomes["send"] = "refused"

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
-from questionnaire.services import board, sow, sow_customer, sow_desk, sow_review
+from questionnaire.services import board, review_customer, review_links, sow, sow_desk
 from questionnaire.services.context import Context
-from questionnaire.services.sow_review_state import ReviewState, state_of
+from questionnaire.services.review_state import ReviewState, state_of
 from questionnaire.store.db import Database
 from questionnaire.store.models import (
     AuditEvent,
@@ -55,7 +55,7 @@ def test_sending_emails_the_pdf_and_a_review_link_and_marks_the_revision_sent(
     assert revision.sent_at is not None
     engagement = db.get(Engagement, engagement_id)
     assert engagement is not None and engagement.pipeline_stage == PipelineStage.STATEMENT_OF_WORK
-    opened = sow_customer.open_review(db, services, token)
+    opened = review_customer.open_review(db, services, token)
     assert opened.revision.number == 1 and opened.acceptance is None
 
 
@@ -97,8 +97,8 @@ def test_a_send_waits_while_the_pdf_is_being_made(
     number = new_revision(db, engagement_id)  # its exports are queued, not made yet
     send(db, engagement_id, number)
     payload = db.scalars(select(Job.payload).where(Job.kind == "sow.send")).one()
-    with pytest.raises(sow_review.PdfNotReady):
-        sow_review.run_send(services, db, payload)
+    with pytest.raises(review_links.PdfNotReady):
+        review_links.run_send(services, db, payload)
     db.rollback()
     assert db.scalar(select(func.count()).select_from(SowReviewLink)) == 0
     status = sow_desk.workspace(db, engagement_id)
@@ -134,7 +134,7 @@ def test_only_the_latest_revision_is_sent(
 ) -> None:
     engagement_id = drafted(make, db, services, database)
     new_revision(db, engagement_id)
-    with pytest.raises(sow_review.NotLatest):
+    with pytest.raises(review_links.NotLatest):
         send(db, engagement_id, 1)
     assert db.scalar(select(func.count()).where(Job.kind == "sow.send")) == 0
 
@@ -145,11 +145,11 @@ def test_a_newer_revision_supersedes_the_link_to_the_older_one(
     engagement_id = drafted(make, db, services, database)
     first = sent(db, services, database, engagement_id, 1)
     second = sent(db, services, database, engagement_id, new_revision(db, engagement_id))
-    with pytest.raises(sow_customer.ReviewRefused) as refused:
-        sow_customer.open_review(db, services, first)
+    with pytest.raises(review_customer.ReviewRefused) as refused:
+        review_customer.open_review(db, services, first)
     assert refused.value.state is ReviewState.SUPERSEDED
-    assert refused.value.contact == sow_customer.Contact("Eve Engineer", ENGINEER)
-    assert sow_customer.open_review(db, services, second).revision.number == 2
+    assert refused.value.contact == review_customer.Contact("Eve Engineer", ENGINEER)
+    assert review_customer.open_review(db, services, second).revision.number == 2
 
 
 def test_sending_the_same_revision_again_ends_the_older_link(
@@ -158,10 +158,10 @@ def test_sending_the_same_revision_again_ends_the_older_link(
     engagement_id = drafted(make, db, services, database)
     first = sent(db, services, database, engagement_id, 1)
     second = sent(db, services, database, engagement_id, 1)
-    with pytest.raises(sow_customer.ReviewRefused) as refused:
-        sow_customer.open_review(db, services, first)
+    with pytest.raises(review_customer.ReviewRefused) as refused:
+        review_customer.open_review(db, services, first)
     assert refused.value.state is ReviewState.REVOKED
-    assert sow_customer.open_review(db, services, second).revision.number == 1
+    assert review_customer.open_review(db, services, second).revision.number == 1
 
 
 def test_a_send_asked_for_again_before_the_worker_ran_makes_one_link(
@@ -184,8 +184,8 @@ def test_a_revision_marked_sent_by_hand_supersedes_the_emailed_link(
     token = sent(db, services, database, engagement_id, 1)
     number = new_revision(db, engagement_id)
     assert sow_desk.mark_sent(db, engagement_id, number, ENGINEER)
-    with pytest.raises(sow_customer.ReviewRefused) as refused:
-        sow_customer.open_review(db, services, token)
+    with pytest.raises(review_customer.ReviewRefused) as refused:
+        review_customer.open_review(db, services, token)
     assert refused.value.state is ReviewState.SUPERSEDED
 
 
@@ -196,16 +196,16 @@ def test_an_expired_link_is_refused_and_names_whom_to_ask(
     token = sent(db, services, database, engagement_id, 1)
     db.execute(text("UPDATE sow_review_links SET expires_at = created_at"))
     db.commit()
-    with pytest.raises(sow_customer.ReviewRefused) as refused:
-        sow_customer.open_review(db, services, token)
+    with pytest.raises(review_customer.ReviewRefused) as refused:
+        review_customer.open_review(db, services, token)
     assert refused.value.state is ReviewState.EXPIRED
     assert refused.value.contact is not None and refused.value.contact.address == ENGINEER
 
 
 @pytest.mark.parametrize("token", ["", "x" * 42, "x" * 44, "A" * 42 + "'", "é" * 43])
 def test_a_token_of_the_wrong_shape_is_unknown(services: Context, db: Session, token: str) -> None:
-    with pytest.raises(sow_customer.ReviewRefused) as refused:
-        sow_customer.open_review(db, services, token)
+    with pytest.raises(review_customer.ReviewRefused) as refused:
+        review_customer.open_review(db, services, token)
     assert refused.value.state is ReviewState.UNKNOWN
 
 
@@ -246,12 +246,12 @@ def test_a_change_request_is_stored_by_section_emails_the_engineer_and_keeps_the
 ) -> None:
     engagement_id = drafted(make, db, services, database)
     token = sent(db, services, database, engagement_id, 1)
-    opened = sow_customer.open_review(db, services, token)
+    opened = review_customer.open_review(db, services, token)
     sections = opened.sections
     assert "Scope" in sections
     scope = sections.index("Scope") + 1
-    posted = sow_customer.ChangeRequest("Please add the DR site.", {scope: "Two VIPs, not one."})
-    sow_customer.request_changes(db, services, token, posted)
+    posted = review_customer.ChangeRequest("Please add the DR site.", {scope: "Two VIPs, not one."})
+    review_customer.request_changes(db, services, token, posted)
     request = db.scalars(select(RevisionRequest)).one()
     assert request.from_customer and request.note == "Please add the DR site."
     assert request.sections == [{"section": "Scope", "comment": "Two VIPs, not one."}]
@@ -274,12 +274,12 @@ def test_an_empty_or_oversized_change_request_stores_nothing(
     engagement_id = drafted(make, db, services, database)
     token = sent(db, services, database, engagement_id, 1)
     for posted, field in [
-        (sow_customer.ChangeRequest(" \x00 ", {1: "\t"}), "comment"),
-        (sow_customer.ChangeRequest("x" * 5001), "comment"),
-        (sow_customer.ChangeRequest("", {2: "y" * 5001}), "section-2"),
+        (review_customer.ChangeRequest(" \x00 ", {1: "\t"}), "comment"),
+        (review_customer.ChangeRequest("x" * 5001), "comment"),
+        (review_customer.ChangeRequest("", {2: "y" * 5001}), "section-2"),
     ]:
-        with pytest.raises(sow_customer.InvalidRequest) as invalid:
-            sow_customer.request_changes(db, services, token, posted)
+        with pytest.raises(review_customer.InvalidRequest) as invalid:
+            review_customer.request_changes(db, services, token, posted)
         assert list(invalid.value.errors) == [field]
     assert db.scalar(select(func.count()).select_from(RevisionRequest)) == 0
     assert _emails(db, "sow_changes_requested") == []
@@ -290,9 +290,9 @@ def test_from_the_second_change_request_the_engineer_is_advised_to_arrange_a_cal
 ) -> None:
     engagement_id = drafted(make, db, services, database)
     token = sent(db, services, database, engagement_id, 1)
-    sow_customer.request_changes(db, services, token, sow_customer.ChangeRequest("First."))
+    review_customer.request_changes(db, services, token, review_customer.ChangeRequest("First."))
     token = sent(db, services, database, engagement_id, new_revision(db, engagement_id))
-    sow_customer.request_changes(db, services, token, sow_customer.ChangeRequest("Again."))
+    review_customer.request_changes(db, services, token, review_customer.ChangeRequest("Again."))
     emails = _emails(db, "sow_changes_requested")
     assert ["arrange another call" in e.text_body for e in emails] == [False, True]
     workspace = sow_desk.workspace(db, engagement_id)
@@ -308,7 +308,7 @@ def test_a_superseded_link_takes_no_change_request(
     engagement_id = drafted(make, db, services, database)
     first = sent(db, services, database, engagement_id, 1)
     sent(db, services, database, engagement_id, new_revision(db, engagement_id))
-    with pytest.raises(sow_customer.ReviewRefused):
-        sow_customer.request_changes(db, services, first, sow_customer.ChangeRequest("Hm."))
+    with pytest.raises(review_customer.ReviewRefused):
+        review_customer.request_changes(db, services, first, review_customer.ChangeRequest("Hm."))
     assert db.scalar(select(func.count()).select_from(RevisionRequest)) == 0
     assert latest_token(db, services) != first

@@ -297,7 +297,7 @@ def test_every_review_post_refuses_a_missing_or_wrong_csrf_token_and_changes_not
     client = app.test_client()
     client.get(f"/s/{token}/")  # a session of its own: only the token is wrong
     posts = [r.rule for r in app.url_map.iter_rules()
-             if r.endpoint.startswith("sow_review.") and "POST" in (r.methods or ())]  # fmt: skip
+             if r.endpoint.startswith("document_review.") and "POST" in (r.methods or ())]  # fmt: skip
     assert sorted(posts) == ["/s/<token>/accept", "/s/<token>/changes"]
     before = dump(app)
     for rule in posts:

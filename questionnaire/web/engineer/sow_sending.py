@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import abort, flash, redirect, request, send_file, url_for
 
-from questionnaire.services import sow_desk, sow_review
-from questionnaire.services.sow_acceptance_record import engineer_record
+from questionnaire.services import review_links, sow_desk
+from questionnaire.services.acceptance_record import engineer_record
 from questionnaire.store import db
 from questionnaire.web.context import services
 
@@ -20,10 +20,10 @@ def sow_send(engagement_id: int, number: int) -> Any:
     checked_form()
     typed = {name: request.form.get(name, "") for name in ("to_name", "to_address")}
     try:
-        sow_review.send(
+        review_links.send(
             db.session(), engagement_id, number, typed["to_name"], typed["to_address"], actor()
         )
-    except sow_review.InvalidRecipient as invalid:
+    except review_links.InvalidRecipient as invalid:
         workspace = sow_desk.workspace(db.session(), engagement_id)
         if workspace is None:
             raise sow_desk.NotFound("There is no SoW draft yet.") from None
@@ -31,7 +31,7 @@ def sow_send(engagement_id: int, number: int) -> Any:
             workspace, workspace.current.markdown, send_errors=invalid.errors, send_typed=typed
         )
         return page, 400
-    except (sow_review.NotLatest, sow_desk.SowAccepted) as refused:
+    except (review_links.NotLatest, sow_desk.SowAccepted) as refused:
         abort(409, description=f"{refused} Nothing was sent.")
     flash(
         f"Revision {number} is on its way to {typed['to_address'].strip()}: the email goes, with the PDF "

@@ -41,7 +41,7 @@ from questionnaire.store.reviews import SowReviewLink
 
 from . import audit, email_templates, exports, jobs, links, mail, sow, sow_desk
 from .context import Context
-from .sow_review_state import SEND_JOB, SENT_TEMPLATE, send_key_prefix
+from .review_state import SEND_JOB, SENT_TEMPLATE, send_key_prefix
 
 #: Waits of 10 s, 40 s, 90 s ... for the PDF: about 25 minutes in all.
 SEND_ATTEMPTS = 8

@@ -1,7 +1,7 @@
 """The customer's side of a sent SoW, behind its review link: open it, ask for changes.
 
 :func:`open_review` reads only (mail scanners open links before people do). The use cases
-that change something (:func:`request_changes` here, :func:`.sow_acceptance.accept`) take the
+that change something (:func:`request_changes` here, :func:`.acceptances.accept`) take the
 engagement's lock first, the one a new send takes, then open the link again under it: what they
 act on is the state after any send or acceptance that committed before them.
 """
@@ -20,8 +20,8 @@ from questionnaire.store.reviews import SowAcceptance, SowReviewLink
 
 from . import audit, links, mail
 from .context import Context
-from .sow_review import sender_of
-from .sow_review_state import ADVISE_CALL_FROM, ReviewState, acceptance_of, latest_sent, state_of
+from .review_links import sender_of
+from .review_state import ADVISE_CALL_FROM, ReviewState, acceptance_of, latest_sent, state_of
 
 MAX_COMMENT = 5000
 _HEADINGS = MarkdownIt("commonmark")

@@ -19,9 +19,9 @@ from sow_prefill.markdown_text import escape
 
 from . import audit, email_templates, exports, jobs, mail, sow_desk
 from .context import Context
+from .review_links import sender_of
+from .review_state import acceptance_of, sent_to
 from .settings import Settings
-from .sow_review import sender_of
-from .sow_review_state import acceptance_of, sent_to
 
 RECORD_JOB = "sow.acceptance_record"
 CONFIRMED_TEMPLATE = "sow_acceptance_confirmed"

@@ -4,7 +4,7 @@ The link is protected as questionnaire links are: a token of the right shape or 
 any query, failed look-ups (unknown, expired, revoked, superseded) counted against the client's
 address for the guessing limit, no data behind a dead link, ``no-store`` and ``same-origin``
 headers (``web/security.py``), the token redacted from logs, and no GET that changes anything.
-The actions (ask for changes, accept) are in :mod:`.sow_actions`.
+The actions (ask for changes, accept) are in :mod:`.review_actions`.
 """
 
 from __future__ import annotations
@@ -14,16 +14,17 @@ from typing import Any
 from flask import Blueprint, abort, current_app, g, render_template, request, send_file, url_for
 from flask_login import AnonymousUserMixin
 
-from questionnaire.services import exports, sow_acceptance_record, sow_customer
-from questionnaire.services.sow_customer import ReviewRefused
-from questionnaire.services.sow_review_state import ReviewState
+from questionnaire.services import exports, review_customer
+from questionnaire.services.acceptance_record import find_record
+from questionnaire.services.review_customer import ReviewRefused
+from questionnaire.services.review_state import ReviewState
 from questionnaire.store import db
 from questionnaire.web.context import services
 from questionnaire.web.errors import render_error
 from questionnaire.web.guessing import count_failed_lookup
 from questionnaire.web.markdown import render
 
-bp = Blueprint("sow_review", __name__, url_prefix="/s/<token>")
+bp = Blueprint("document_review", __name__, url_prefix="/s/<token>")
 
 #: A file the worker is making takes seconds: when to ask again (for programs; people press a button).
 RETRY = {"Retry-After": "3"}
@@ -60,7 +61,7 @@ def _add_token(endpoint: str, values: dict[str, Any]) -> None:
 def open_review() -> None:
     """Open the link (reads only); a refused one counts as a guess and shows no data."""
     try:
-        g.review = sow_customer.open_review(db.session(), services(), g.review_token)
+        g.review = review_customer.open_review(db.session(), services(), g.review_token)
     except ReviewRefused as refused:
         count_failed_lookup()
         abort(*_refusal(refused))
@@ -80,8 +81,8 @@ def _refused_meanwhile(refused: ReviewRefused) -> Any:
     return render_error(*_refusal(refused))
 
 
-def opened() -> sow_customer.OpenReview:
-    found: sow_customer.OpenReview = g.review
+def opened() -> review_customer.OpenReview:
+    found: review_customer.OpenReview = g.review
     return found
 
 
@@ -89,7 +90,7 @@ def review_page(*, notice: str | None = None, status: int = 200) -> tuple[str, i
     """The revision, its downloads, and the actions (or the acceptance, once accepted)."""
     review = opened()
     page = render_template(
-        "customer/sow_review.html", review=review, preview=render(review.revision.markdown),
+        "customer/document_review.html", review=review, preview=render(review.revision.markdown),
         downloads=DOWNLOADS, notice=notice,
         changes_sent=request.args.get("changes") == "sent",
     )  # fmt: skip
@@ -124,9 +125,7 @@ def acceptance_record() -> Any:
     review = opened()
     if review.acceptance is None:
         abort(404, description="This Statement of Work has not been accepted yet.")
-    found = sow_acceptance_record.find_record(
-        services().settings, review.acceptance, review.engagement.customer
-    )
+    found = find_record(services().settings, review.acceptance, review.engagement.customer)
     if found is None:
         return waiting("acceptance record", url_for(".acceptance_record")), 202, RETRY
     return send_file(found.path, mimetype=found.media_type, as_attachment=True,
@@ -135,5 +134,5 @@ def acceptance_record() -> Any:
 
 def waiting(name: str, again: str, *, failed: bool = False) -> str:
     return render_template(
-        "customer/sow_waiting.html", review=opened(), name=name, again=again, failed=failed
+        "customer/document_waiting.html", review=opened(), name=name, again=again, failed=failed
     )

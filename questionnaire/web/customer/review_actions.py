@@ -13,15 +13,15 @@ from flask import redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
-from questionnaire.services import sow_acceptance
-from questionnaire.services.sow_acceptance_record import authority
-from questionnaire.services.sow_customer import AlreadyAccepted, ChangeRequest, InvalidRequest
-from questionnaire.services.sow_customer import request_changes as store_request
+from questionnaire.services import acceptances
+from questionnaire.services.acceptance_record import authority
+from questionnaire.services.review_customer import AlreadyAccepted, ChangeRequest, InvalidRequest
+from questionnaire.services.review_customer import request_changes as store_request
 from questionnaire.store import db
 from questionnaire.web.context import services
 from questionnaire.web.errors import render_error
 
-from .sow import bp, open_review, opened, review_page
+from .review_page import bp, open_review, opened, review_page
 
 SESSION_ENDED = "session"
 SESSION_ENDED_MESSAGE = "Your session expired. Go back, reload the page and try again."
@@ -37,7 +37,7 @@ def _changes_page(
     typed: dict[str, str], errors: dict[str, str], *, notice: str | None = None, status: int = 200
 ) -> tuple[str, int]:
     page = render_template(
-        "customer/sow_changes.html", review=opened(), typed=typed, errors=errors,
+        "customer/document_changes.html", review=opened(), typed=typed, errors=errors,
         error_list=list(errors.items()), notice=notice,
     )  # fmt: skip
     return page, status
@@ -77,11 +77,11 @@ def _accept_page(
 ) -> tuple[str, int]:
     review = opened()
     try:
-        document = sow_acceptance.document(services().settings, db.session(), review)
-    except sow_acceptance.DocumentUnavailable:
+        document = acceptances.document(services().settings, db.session(), review)
+    except acceptances.DocumentUnavailable:
         document = None
     page = render_template(
-        "customer/sow_accept.html", review=review, typed=typed, errors=errors,
+        "customer/document_accept.html", review=review, typed=typed, errors=errors,
         error_list=list(errors.items()), notice=notice, document=document,
         authority=authority(review.engagement.customer),
     )  # fmt: skip
@@ -98,19 +98,19 @@ def accept_form() -> Any:
 @bp.post("/accept")
 def accept() -> Any:
     typed = _typed_acceptance()
-    form = sow_acceptance.AcceptanceForm(
+    form = acceptances.AcceptanceForm(
         typed["full_name"], typed["job_title"], typed["authorised"] == "yes"
     )
-    visitor = sow_acceptance.Visitor(
+    visitor = acceptances.Visitor(
         request.remote_addr or "unknown", request.headers.get("User-Agent", "")
     )  # the address as ProxyFix leaves it: the app's trusted-proxy setting decides
     try:
-        sow_acceptance.accept(db.session(), services(), opened().token, form, visitor)
-    except sow_acceptance.InvalidAcceptance as invalid:
+        acceptances.accept(db.session(), services(), opened().token, form, visitor)
+    except acceptances.InvalidAcceptance as invalid:
         return _accept_page(typed, invalid.errors, status=400)
     except AlreadyAccepted:
         return review_page(notice="already_accepted", status=409)
-    except sow_acceptance.DocumentUnavailable:
+    except acceptances.DocumentUnavailable:
         return _accept_page(typed, {}, notice="document_unavailable", status=409)
     return redirect(url_for(".review"), code=303)
 
@@ -127,8 +127,8 @@ def _session_ended(exc: CSRFError) -> Any:
         return render_error(400, SESSION_ENDED_MESSAGE)  # as for questionnaire links
     if opened().acceptance is not None:
         return review_page(notice="already_accepted", status=400)
-    if request.endpoint == "sow_review.accept":
+    if request.endpoint == "document_review.accept":
         return _accept_page(_typed_acceptance(), {}, notice=SESSION_ENDED, status=400)
-    if request.endpoint == "sow_review.request_changes":
+    if request.endpoint == "document_review.request_changes":
         return _changes_page(_typed_changes(), {}, notice=SESSION_ENDED, status=400)
     return render_error(400, SESSION_ENDED_MESSAGE)

@@ -27,10 +27,9 @@ from questionnaire.store.models import utcnow
 from questionnaire.store.reviews import SowAcceptance
 
 from . import audit, board, exports, jobs, mail
+from .acceptance_record import RECORD_JOB, day_and_time
 from .context import Context
-from .settings import Settings
-from .sow_acceptance_record import RECORD_JOB, day_and_time
-from .sow_customer import (
+from .review_customer import (
     AlreadyAccepted,
     OpenReview,
     clean,
@@ -38,8 +37,9 @@ from .sow_customer import (
     open_for_change,
     open_review,
 )
-from .sow_review import is_address
-from .sow_review_state import acceptance_of
+from .review_links import is_address
+from .review_state import acceptance_of
+from .settings import Settings
 
 ACCEPTED_TEMPLATE = "sow_accepted"
 MAX_NAME = 200
