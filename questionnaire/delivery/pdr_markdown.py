@@ -19,7 +19,14 @@ NOTHING = "None recorded."
 
 
 def to_markdown(content: Mapping[str, Any], title: str, revision: int) -> str:
-    parts = [f"# {escape(title)}", "", f"Revision {revision}.", ""]
+    parts = [f"# {escape(title)}", "", f"Revision {revision}.", "", *configuration(content)]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def configuration(content: Mapping[str, Any]) -> list[str]:
+    """The record's tables and sections as Markdown lines, under level-two headings: the PDR's
+    export and the customer handover document (the configuration as built) alike."""
+    parts: list[str] = []
     for table in TABLES:
         if table.key == "sections":
             continue
@@ -31,7 +38,7 @@ def to_markdown(content: Mapping[str, Any], title: str, revision: int) -> str:
         text = str(section.get("text", ""))
         parts += [escape(line) for line in text.splitlines() if line.strip()] or [NOTHING]
         parts.append("")
-    return "\n".join(parts).rstrip() + "\n"
+    return parts
 
 
 def _list(rows: Any) -> list[dict[str, Any]]:

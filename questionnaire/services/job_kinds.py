@@ -6,6 +6,7 @@ from . import (
     acceptance_record,
     booking_fetch,
     exports,
+    handover_exports,
     mail,
     pdr_exports,
     reminders,
@@ -24,6 +25,10 @@ KINDS: dict[str, JobKind] = {
     # A PDR's document is made as a SoW's: the same pipeline, the same limits.
     pdr_exports.EXPORT_JOB: JobKind(
         pdr_exports.run_render, pdr_exports.render_gave_up, seconds=120, memory_mb=2048
+    ),
+    # The customer handover document: the same pipeline, the same limits.
+    handover_exports.EXPORT_JOB: JobKind(
+        handover_exports.run_render, handover_exports.render_gave_up, seconds=120, memory_mb=2048
     ),
     uploads.SWEEP_JOB: JobKind(uploads.run_sweep, uploads.sweep_gave_up, seconds=600),
     # Longer than SMTP's timeouts (30 s an exchange) allow a slow server, with attachments.
