@@ -33,7 +33,7 @@ class Received:
 
     @property
     def message(self) -> EmailMessage:
-        return cast(EmailMessage, message_from_bytes(self.data, policy=policy.default))
+        return message_from_bytes(self.data, policy=policy.default)
 
     def part(self, media_type: str) -> str:
         body = self.message.get_body(preferencelist=(media_type.split("/")[1],))
@@ -90,7 +90,7 @@ class TestController(Controller):
         """aiosmtpd warns that AUTH without TLS is unsafe: this server has no certificate."""
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS")
-            return super().factory()
+            return super().factory()  # type: ignore[no-untyped-call]
 
 
 def via(context: Context, server: SmtpServer, **changes: Any) -> Context:

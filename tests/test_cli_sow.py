@@ -84,7 +84,8 @@ def test_html_pdf_and_docx_files(runner: CliRunner, answers: Path, tmp_path: Pat
     assert pdf.metadata is not None and str(pdf.metadata.title).startswith("Statement of Work")
     assert "Northshire" in "".join(page.extract_text() for page in pdf.pages)
     document = docx.Document(str(tmp_path / "sow.docx"))
-    assert document.paragraphs[0].style.name == "Heading 1"
+    style = document.paragraphs[0].style
+    assert style is not None and style.name == "Heading 1"
     assert document.paragraphs[0].text.startswith("Statement of Work")
     assert any(
         "Northshire" in cell.text

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
@@ -51,7 +52,7 @@ def test_official_conformance_suite_truthiness_through_holds() -> None:
     failures = [
         (rule, data, expected)
         for rule, data, expected in _conformance_cases()
-        if compile_rule(rule).holds(data) is not bool(expected)
+        if compile_rule(rule).holds(cast(Any, data)) is not bool(expected)  # some data are lists
     ]
     assert failures == []
 

@@ -45,7 +45,9 @@ def test_alias_bomb_is_refused_as_soon_as_the_node_budget_runs_out() -> None:
     assert 1000 * MAX_NODES < 9**9
     walker = _Walker()
     with pytest.raises(_Refused, match=f"document expands to more than {MAX_NODES} values"):
-        walker.walk(yaml.compose(bomb, Loader=yaml.SafeLoader), ())
+        node = yaml.compose(bomb, Loader=yaml.SafeLoader)
+        assert node is not None
+        walker.walk(node, ())
     assert walker.nodes == MAX_NODES + 1
     assert _error(bomb, "bomb.yaml").startswith("bomb.yaml:")
 

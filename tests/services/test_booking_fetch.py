@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 from sqlalchemy import select
@@ -74,7 +74,7 @@ def feeds() -> Iterator[str]:
     server.server_close()
 
 
-def _allowing_local(context: Context, **changes: object) -> Context:
+def _allowing_local(context: Context, **changes: Any) -> Context:
     booking = replace(context.settings.booking, feed_private_addresses=True, **changes)
     return replace(context, settings=replace(context.settings, booking=booking))
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from questionnaire.services import booking_links, links
 from questionnaire.services.booking_customer import BookingRefused, LinkState, open_booking
 from questionnaire.services.context import Context
+from questionnaire.services.sow_desk import NotFound
 from questionnaire.store.bookings import BookingLink
 from questionnaire.store.models import AuditEvent, Engagement, OutgoingEmail, utcnow
 from tests.sent_mail import text_as_sent
@@ -119,7 +120,7 @@ def test_revoking_a_link_ends_it_once_and_never_ends_a_used_one(
     assert used_id is not None
     assert not booking_links.revoke_booking_link(db, found.id, used_id, ENGINEER)
     assert open_booking(db, services, used).state is LinkState.USED
-    with pytest.raises(booking_links.NotFound):
+    with pytest.raises(NotFound):
         booking_links.revoke_booking_link(db, found.id + 1, used_id, ENGINEER)
 
 
@@ -134,7 +135,7 @@ def test_the_form_says_what_is_wrong_with_each_field_and_sends_nothing(
     assert set(invalid.value.errors) == {"kind", "expires_days", "contact_email", "contact_name"}
     assert db.scalars(select(BookingLink)).all() == []
     assert db.scalars(select(OutgoingEmail)).all() == []
-    with pytest.raises(booking_links.NotFound):
+    with pytest.raises(NotFound):
         booking_links.send_booking_link(db, services, 2**31, form(), ENGINEER)
 
 

@@ -9,13 +9,15 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import docx
 import pytest
 import yaml
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 from pypdf import PdfReader
 
 from questionnaire.engine import evaluate, load_file
@@ -195,9 +197,15 @@ def test_export_dispatches_by_format() -> None:
 # -- Word ---------------------------------------------------------------------------------------
 
 
+def style_of(paragraph: Paragraph) -> str:
+    style = paragraph.style
+    assert style is not None and style.name is not None
+    return str(style.name)
+
+
 def test_docx_headings_use_heading_styles(sample_docx: DocxDocument) -> None:
     headings = [
-        (p.style.name, p.text) for p in sample_docx.paragraphs if p.style.name.startswith("Heading")
+        (style_of(p), p.text) for p in sample_docx.paragraphs if style_of(p).startswith("Heading")
     ]
     assert headings == [
         ("Heading 1", "Statement of Work: Sample"),
@@ -210,7 +218,7 @@ def test_docx_headings_use_heading_styles(sample_docx: DocxDocument) -> None:
 
 def test_docx_tables_are_word_tables(sample_docx: DocxDocument) -> None:
     (table,) = sample_docx.tables
-    assert table.style.name == "Table Grid"
+    assert table.style is not None and table.style.name == "Table Grid"
     rows = [[cell.text for cell in row.cells] for row in table.rows]
     assert rows == [
         ["Service", "Ports", "VIP"],
@@ -219,13 +227,16 @@ def test_docx_tables_are_word_tables(sample_docx: DocxDocument) -> None:
     ]
     header = table.rows[0].cells[0].paragraphs[0].runs
     assert header and all(run.bold for run in header)
-    assert table.rows[0]._tr.trPr.xpath("./w:tblHeader")  # repeated on every page
+    row_properties = table.rows[0]._tr.trPr
+    assert row_properties is not None and row_properties.xpath(
+        "./w:tblHeader"
+    )  # repeated on every page
     assert table.rows[2].cells[2].paragraphs[0].runs[0].bold  # the placeholder's **
     assert table.rows[1].cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
 
 
 def test_docx_lists_use_list_styles(sample_docx: DocxDocument) -> None:
-    styles = {p.text: p.style.name for p in sample_docx.paragraphs}
+    styles = {p.text: style_of(p) for p in sample_docx.paragraphs}
     assert styles["first bullet"] == "List Bullet"
     assert styles["nested bullet"] == "List Bullet 2"
     assert styles["step one"] == styles["another list, restarting"] == "List Number"
@@ -235,7 +246,7 @@ def test_docx_lists_use_list_styles(sample_docx: DocxDocument) -> None:
 
     def num_id(text: str) -> int:
         paragraph = next(p for p in sample_docx.paragraphs if p.text == text)
-        return int(paragraph._p.pPr.numPr.numId.val)
+        return int(cast(Any, paragraph._p.pPr).numPr.numId.val)
 
     # Each numbered list restarts: its own numbering instance, starting where the Markdown says.
     assert num_id("step one") == num_id("step two") != num_id("another list, restarting")
@@ -248,7 +259,7 @@ def test_docx_lists_use_list_styles(sample_docx: DocxDocument) -> None:
 
 def test_docx_runs_carry_emphasis_code_and_links(sample_docx: DocxDocument) -> None:
     paragraph = next(p for p in sample_docx.paragraphs if p.text.startswith("A paragraph"))
-    runs = {run.text: run for run in paragraph.iter_inner_content() if hasattr(run, "bold")}
+    runs = {run.text: run for run in paragraph.iter_inner_content() if isinstance(run, Run)}
     assert runs["bold"].bold and runs["italic"].italic and runs["struck"].font.strike
     assert runs["code"].font.name == "Courier New"
     (link,) = paragraph.hyperlinks

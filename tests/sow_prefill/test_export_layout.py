@@ -151,7 +151,7 @@ def test_the_docx_services_table_fits_the_page_with_readable_cells() -> None:
     document = medical_docx()
     widest = PageSetup().content_width_mm
     for each in document.tables:
-        widths = [col.w for col in each._tbl.tblGrid.gridCol_lst]
+        widths = [int(col.w or 0) for col in each._tbl.tblGrid.gridCol_lst]
         assert len(widths) <= PageSetup().max_table_columns
         assert min(widths) >= Mm(MIN_COLUMN_MM)
         assert sum(widths) <= Mm(widest) + Mm(1)

@@ -13,7 +13,7 @@ from questionnaire.store.models import Base, Response
 from questionnaire.worker import Outcome, Worker
 
 
-def with_config(**overrides: Any) -> Any:
+def with_config(**overrides: Any) -> pytest.MarkDecorator:
     """Run a test with these app settings (through the module's ``config_overrides`` fixture)."""
     return pytest.mark.parametrize("config_overrides", [overrides], indirect=True, ids=[""])
 

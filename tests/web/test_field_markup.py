@@ -109,7 +109,7 @@ def test_every_type_s_field_escapes_its_texts_value_and_error() -> None:
     for shown in state.questions:
         if shown.type == "repeat":
             continue
-        value = [PAYLOAD] if shown.type == "multi_choice" else PAYLOAD
+        value: object = [PAYLOAD] if shown.type == "multi_choice" else PAYLOAD
         if shown.type == "file":
             value = {"name": PAYLOAD, "size": 10, "kind": "pdf", "id": "x"}
         html = str(fields.field(shown, value, text("Error")))

@@ -56,7 +56,7 @@ def path_for(rule: Rule, visitor: Visitor, draw: Any) -> str:
 def requests(draw: Any, rules: list[Rule], visitors: list[Visitor]) -> tuple[Any, ...]:
     rule = draw(st.sampled_from(rules))
     visitor = draw(st.sampled_from(visitors))
-    method = draw(st.sampled_from(sorted(rule.methods - {"HEAD", "OPTIONS"})))  # type: ignore[operator]
+    method = draw(st.sampled_from(sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})))
     path = path_for(rule, visitor, draw)
     query = draw(st.dictionaries(st.sampled_from(["q", "page", "stage", "from", "to", "next",
                                                    "submitted"]), text, max_size=3))  # fmt: skip

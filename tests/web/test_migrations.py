@@ -68,7 +68,7 @@ def test_every_revision_upgrades_and_downgrades_one_step_at_a_time(
             schemas.append(_schema(url))
             _assert_made(_declared(revision), schemas[-2], schemas[-1], (url, revision.revision))
         for step, revision in reversed(list(enumerate(revisions))):
-            db.downgrade(url, revision.down_revision or "base")
+            db.downgrade(url, str(revision.down_revision or "base"))
             assert db.current_revision(url) == revision.down_revision
             # Undone exactly: the tables, columns and indexes from before it, no more, no less.
             assert _schema(url) == schemas[step], (url, revision.revision)

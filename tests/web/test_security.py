@@ -140,7 +140,9 @@ def test_production_sends_hsts(app: Flask) -> None:
     fresh = Customer(app.test_client(), invite(app))
     for page in (fresh.get("/"), app.test_client().get("/r/unknown-token/")):
         hsts = page.headers["Strict-Transport-Security"]
-        max_age = int(re.search(r"max-age=(\d+)", hsts).group(1))
+        found = re.search(r"max-age=(\d+)", hsts)
+        assert found is not None
+        max_age = int(found.group(1))
         assert max_age >= 31_536_000 and "includeSubDomains" in hsts
 
 
@@ -175,7 +177,7 @@ def test_production_refuses_to_start_without_a_secret_key(
 def session_cookie(page: Any) -> str:
     cookies = [c for c in page.headers.getlist("Set-Cookie") if c.startswith("session=")]
     assert len(cookies) == 1, page.headers.getlist("Set-Cookie")
-    return cookies[0]
+    return str(cookies[0])
 
 
 def cookie_flags(cookie: str) -> set[str]:
@@ -227,12 +229,9 @@ def urls_for(
         names = sorted(rule.arguments - {"token"})
         choices = [ARGUMENTS[name] if customer else ["1"] for name in names]
         for values in product(*choices):
-            found.append(
-                (
-                    rule.endpoint,
-                    rule.build({"token": token, **dict(zip(names, values, strict=True))})[1],
-                )
-            )
+            built = rule.build({"token": token, **dict(zip(names, values, strict=True))})
+            assert built is not None
+            found.append((rule.endpoint, built[1]))
     return found
 
 
@@ -344,7 +343,9 @@ def test_respondent_b_cannot_read_a_s_answers_by_changing_ids(app: Flask) -> Non
     bob.start()
     seen += [bob.client.get(url) for _, url in urls_for(app, "GET", bob.token, customer_only=True)]
     # Bob's browser holding Alice's session cookie changes nothing: the token alone decides.
-    bob.client.set_cookie("session", alice.client.get_cookie("session").value, domain="localhost")
+    alices = alice.client.get_cookie("session")
+    assert alices is not None
+    bob.client.set_cookie("session", alices.value, domain="localhost")
     seen += [
         bob.get(path) for path in ("/p/about", "/p/services", "/review", "/p/services/services/1")
     ]
