@@ -10,6 +10,7 @@ from . import (
     mail,
     pdr_exports,
     reminders,
+    retention,
     review_links,
     review_state,
     sow,
@@ -50,7 +51,9 @@ KINDS: dict[str, JobKind] = {
         booking_fetch.run_fetch, booking_fetch.fetch_gave_up, seconds=90, memory_mb=2048
     ),
     booking_fetch.SWEEP_JOB: JobKind(booking_fetch.run_sweep, booking_fetch.sweep_gave_up),
+    # Deletes files and rows, an engagement a transaction: a year's completions fit in minutes.
+    retention.PURGE_JOB: JobKind(retention.run_purge, retention.purge_gave_up, seconds=600),
 }
 
 #: Jobs the worker queues itself, once a day each (the day is in the job's dedupe key).
-DAILY = (uploads.SWEEP_JOB, booking_fetch.SWEEP_JOB)
+DAILY = (uploads.SWEEP_JOB, booking_fetch.SWEEP_JOB, retention.PURGE_JOB)

@@ -15,6 +15,7 @@ from questionnaire.engine.model import Question
 ACCEPT = {
     "pdf": ".pdf", "png": ".png", "jpeg": ".jpg,.jpeg", "gif": ".gif", "docx": ".docx",
     "xlsx": ".xlsx", "pptx": ".pptx", "vsdx": ".vsdx", "txt": ".txt", "csv": ".csv", "zip": ".zip",
+    "targz": ".gz,.tgz",
 }  # fmt: skip
 
 

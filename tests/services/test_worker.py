@@ -191,9 +191,10 @@ def test_the_daily_sweep_is_queued_once_a_day_and_removes_files_no_row_names(
     worker = Worker(services, database, isolate=False)
     worker.queue_daily()
     worker.queue_daily()
-    # Once each: the uploads' sweep, and the calendar feeds' (booking_fetch.SWEEP_JOB).
+    # Once each: the uploads' sweep, the calendar feeds' (booking_fetch.SWEEP_JOB) and the
+    # retention purge (retention.PURGE_JOB).
     outcomes = worker.run_pending()
-    assert sorted(o.kind for o in outcomes) == ["calendar.sweep", "uploads.sweep"]
+    assert sorted(o.kind for o in outcomes) == ["calendar.sweep", "files.purge", "uploads.sweep"]
     [outcome] = [o for o in outcomes if o.kind == "uploads.sweep"]
     assert outcome.ok
     assert not orphan.exists() and not staged.exists()
