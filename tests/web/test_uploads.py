@@ -107,7 +107,7 @@ def test_a_valid_pdf_is_stored_under_a_generated_name_and_its_filename_kept_as_d
     [path] = stored_files(app)
     assert path.name == row.id and path.read_bytes() == PDF
     folder = Path(app.config["UPLOAD_DIR"]).resolve()
-    assert not folder.is_relative_to(Path(app.static_folder).resolve())
+    assert not folder.is_relative_to(Path(str(app.static_folder)).resolve())
     assert app.test_client().get(f"/static/{row.id}").status_code == 404
     page = visitor.get("/p/about")
     assert f"Uploaded: <strong>{name}</strong> ({len(PDF)} bytes)" in page.text
@@ -123,7 +123,7 @@ def test_the_default_upload_folder_is_outside_the_static_folder(
     try:
         folder = Path(application.config["UPLOAD_DIR"]).resolve()
         assert folder == (Path(application.instance_path) / "uploads").resolve()
-        assert not folder.is_relative_to(Path(application.static_folder).resolve())
+        assert not folder.is_relative_to(Path(str(application.static_folder)).resolve())
     finally:
         application.extensions["db_engine"].dispose()
 
@@ -140,7 +140,9 @@ def test_no_route_serves_an_uploaded_file_to_a_respondent(app: Flask) -> None:
         if "GET" in (rule.methods or ()) and rule.arguments and rule.endpoint != "static":
             values = {name: "1" if isinstance(rule._converters[name], NumberConverter) else row.id
                       for name in rule.arguments}  # fmt: skip
-            urls.append(rule.build(values | {"token": visitor.token})[1])
+            built = rule.build(values | {"token": visitor.token})
+            assert built is not None
+            urls.append(built[1])
     for url in urls:
         got = visitor.client.get(url)
         assert b"only-in-the-file" not in got.data, url
@@ -153,7 +155,7 @@ def test_a_path_in_the_filename_is_only_data(app: Flask) -> None:
     [row] = uploads(app)
     assert row.original_name == "evil.pdf"
     assert [path.name for path in stored_files(app)] == [row.id]
-    assert not (Path(app.static_folder) / "evil.pdf").exists()
+    assert not (Path(str(app.static_folder)) / "evil.pdf").exists()
 
 
 def test_the_type_is_judged_by_content_not_by_name_or_media_type(app: Flask) -> None:
