@@ -35,6 +35,7 @@ LAZY_COMMANDS: Mapping[str, str] = {
     "demo": "questionnaire.cli_app:demo",
     "invite": "questionnaire.cli_app:invite",
     "prefill": "questionnaire.cli_sow:prefill_command",
+    "preview": "questionnaire.cli_preview:preview",
     "serve": "questionnaire.cli_app:serve",
     "user": "questionnaire.cli_app:user_group",
     "worker": "questionnaire.cli_app:worker_command",
@@ -186,13 +187,7 @@ def simulate(definition: Path, answers: Any, facts: Any, records: Any, today: An
     """Run DEFINITION on ANSWERS (a JSON or YAML file, or - for stdin) and print the flow as JSON."""
     questionnaire = _load(definition)
     data = _mapping(answers, "ANSWERS", "answers must be a mapping of question ids to values")
-    known = _mapping(facts, "--facts", "facts must be a mapping of fact names to values")
-    unknown = sorted(set(known) - set(FACTS))
-    if unknown:
-        raise click.BadParameter(
-            f"unknown fact(s) {', '.join(unknown)} (the facts are: {', '.join(sorted(FACTS))})",
-            param_hint="--facts",
-        )
+    known = facts_of(facts)
     given = _mapping(records, "--records", "records must be a mapping of source names to lists")
     problems = records_problems(given)
     if problems:
@@ -204,6 +199,19 @@ def simulate(definition: Path, answers: Any, facts: Any, records: Any, today: An
         today=today.date() if today else None,
     )
     click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False, default=str))
+
+
+def facts_of(file: Any) -> dict[str, Any]:
+    """The handover facts in the ``--facts`` file (none given: none); a name that is no fact
+    is refused."""
+    known = _mapping(file, "--facts", "facts must be a mapping of fact names to values")
+    unknown = sorted(set(known) - set(FACTS))
+    if unknown:
+        raise click.BadParameter(
+            f"unknown fact(s) {', '.join(unknown)} (the facts are: {', '.join(sorted(FACTS))})",
+            param_hint="--facts",
+        )
+    return known
 
 
 def _mapping(file: Any, hint: str, wrong_shape: str) -> dict[str, Any]:

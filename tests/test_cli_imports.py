@@ -58,7 +58,12 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def imported_modules(args: list[str], cwd: Path, stdin: str = "") -> set[str]:
     """The full names of the modules ``questionnaire ARGS`` imports; the command must succeed."""
-    command = [sys.executable, "-X", "importtime", "-m", "questionnaire.cli", *args]
+    return python_imports(["-m", "questionnaire.cli", *args], cwd, stdin)
+
+
+def python_imports(args: list[str], cwd: Path, stdin: str = "") -> set[str]:
+    """The full names of the modules ``python ARGS`` imports; it must succeed."""
+    command = [sys.executable, "-X", "importtime", *args]
     run = subprocess.run(
         command, cwd=cwd, input=stdin, capture_output=True, text=True, timeout=120, check=False
     )
@@ -79,6 +84,7 @@ CASES = {
     "simulate": (["simulate", ONE, "-"], set()),
     "test": (["test", "definitions/tests"], set()),
     "schema": (["schema"], set()),
+    "preview's help": (["preview", "--help"], set()),
     "prefill md": ([*PREFILL, "-o", "draft.md"], {"jinja2"}),
     "prefill docx": ([*PREFILL, "-o", "draft.docx"], {"jinja2"}),
     "prefill pdf": ([*PREFILL, "--format", "pdf", "-o", "draft.pdf"], {"jinja2", "weasyprint"}),
@@ -94,3 +100,47 @@ def test_an_authors_command_imports_only_the_libraries_it_needs(
     assert top_level & HEAVY == needed
     web = sorted(n for n in names if n.startswith(WEB_MODULES))
     assert web == [], "the web application was imported"
+
+
+#: What ``questionnaire preview`` does once its server is up: make the app and serve a page.
+PREVIEW = """\
+from questionnaire.cli_preview import preview
+from questionnaire.web.preview import create_preview_app
+client = create_preview_app("definitions/one.yaml").test_client()
+assert client.get("/p/about").status_code == 200
+assert client.get("/review").status_code == 200
+"""
+
+
+def test_the_preview_serves_pages_without_the_database_or_pdf_libraries(folder: Path) -> None:
+    names = python_imports(["-c", PREVIEW], folder)
+    top_level = {name.split(".", 1)[0] for name in names}
+    assert top_level & HEAVY == {"flask", "werkzeug", "jinja2"}  # it serves pages, and no more
+    assert not top_level & {"sqlalchemy", "alembic", "psycopg", "weasyprint"}
+    app = sorted(
+        n for n in names if n in APP_ONLY or n.startswith(tuple(f"{m}." for m in APP_ONLY))
+    )
+    assert app == [], "the web application's database, sign-in or views were imported"
+    services = {n for n in names if n.startswith("questionnaire.services")}
+    assert services <= PREVIEW_SERVICES
+
+
+#: What the preview must not import: the database, the app itself and its views.
+APP_ONLY = tuple(
+    f"questionnaire.{name}"
+    for name in (
+        "cli_app",
+        "store",
+        "worker",
+        "web.app",
+        "web.auth",
+        "web.customer",
+        "web.engineer",
+    )
+)
+#: The use cases' modules the preview may use: the settings' defaults (the contact address) and
+#: how answers show in inputs; none of them touches a database.
+PREVIEW_SERVICES = {
+    f"questionnaire.services{name}"
+    for name in ("", ".settings", ".booking_settings", ".closeout_settings", ".inputs")
+}

@@ -60,6 +60,14 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "engineer.pdr_prepare_export": DELIVERY,
     "engineer.implementation_sessions": DELIVERY,
     "engineer.record_session": DELIVERY,
+    # Functional tests and the customer handover document.
+    "engineer.functional_tests_page": DELIVERY,
+    "engineer.record_test": DELIVERY,
+    "engineer.functional_test": DELIVERY,
+    "engineer.change_test": DELIVERY,
+    "engineer.remove_test": DELIVERY,
+    "engineer.issue_handover_document": DELIVERY,
+    "engineer.customer_handover_export": DELIVERY,
     # Emails carry customers' details: for the people who send them.
     "engineer.outbox": DELIVERY,
     "engineer.outbox_email": DELIVERY,

@@ -8,19 +8,21 @@ made once per request (:mod:`.customer_urls`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 
 from questionnaire.engine import FlowResult, PageState
 from questionnaire.engine.model import Question
 from questionnaire.services.inputs import input_value
-from questionnaire.services.journey import PageView, preview_page
-from questionnaire.services.records import RecordView
 
 from . import fields
 from .customer_urls import customer_urls
 from .summary import summary
+
+if TYPE_CHECKING:  # the authors' preview renders pages too, with no database to import
+    from questionnaire.services.journey import PageView
+    from questionnaire.services.records import RecordView
 
 
 def _render(template: str, **context: Any) -> str:
@@ -91,6 +93,8 @@ def render_page(
 
 def render_preview(view: PageView, typed: Mapping[str, Any]) -> str:
     """The page's questions for what is typed so far (the script swaps them in)."""
+    from questionnaire.services.journey import preview_page  # see TYPE_CHECKING above
+
     state = preview_page(view, typed)
     # What is typed, and nothing stored: questions it does not hold (files) show empty.
     empty = {shown.id: input_value(shown.question, None) for shown in state.questions}

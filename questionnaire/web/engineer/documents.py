@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from questionnaire.services import exports, sow, sow_desk
 from questionnaire.store import db
@@ -15,6 +15,7 @@ from questionnaire.web.forms import ActionForm
 from questionnaire.web.markdown import render
 
 from .blueprint import actor, bp, checked_form
+from .downloads import served
 
 NO_TEXT = f"The SoW must have some text and at most {sow.MAX_MARKDOWN} characters."
 
@@ -155,13 +156,8 @@ def sow_export(engagement_id: int, number: int, fmt: str) -> Any:
         abort(404, description="Exports are DOCX, PDF, Markdown and HTML.")
     engagement, _, revision = sow_desk.revision(db.session(), engagement_id, number)
     found = exports.find(services().settings, db.session(), revision, engagement.customer, fmt)
-    if isinstance(found, exports.Inline):
-        response = Response(found.body, mimetype=found.media_type)
-        response.headers["Content-Disposition"] = f'attachment; filename="{found.filename}"'
-        return response
-    if isinstance(found, exports.Ready):
-        return send_file(found.path, mimetype=found.media_type, as_attachment=True,
-                         download_name=found.filename, max_age=0)  # fmt: skip
+    if (download := served(found)) is not None:
+        return download
     page = render_template(
         "engineer/export_waiting.html", engagement=engagement, revision=revision, fmt=fmt,
         name=exports.NAMES[fmt], state=found, form=ActionForm(),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from questionnaire.delivery import TABLES, diff, parse_location
 from questionnaire.delivery import pdr as content
@@ -22,6 +22,7 @@ from questionnaire.web.forms import ActionForm
 from questionnaire.web.markdown import render
 
 from .blueprint import actor, bp, checked_form
+from .downloads import served
 
 
 def _location(text: str) -> content.Location:
@@ -176,13 +177,8 @@ def pdr_export(engagement_id: int, number: int, fmt: str) -> Any:
         abort(404, description="Exports are DOCX, PDF, Markdown and HTML.")
     revision = pdr_desk.revision(db.session(), engagement_id, number)
     found = pdr_exports.find(services().settings, db.session(), revision, fmt)
-    if isinstance(found, pdr_exports.Inline):
-        response = Response(found.body, mimetype=found.media_type)
-        response.headers["Content-Disposition"] = f'attachment; filename="{found.filename}"'
-        return response
-    if isinstance(found, pdr_exports.Ready):
-        return send_file(found.path, mimetype=found.media_type, as_attachment=True,
-                         download_name=found.filename, max_age=0)  # fmt: skip
+    if (download := served(found)) is not None:
+        return download
     page = render_template(
         "engineer/pdr_export_waiting.html", engagement=revision.pdr.engagement, revision=revision,
         fmt=fmt, name=pdr_exports.NAMES[fmt], state=found, form=ActionForm(),

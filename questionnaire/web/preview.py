@@ -1,0 +1,237 @@
+"""``questionnaire preview``: one definition served locally, as customers will see its pages.
+
+The pages are the customer's own (``customer/page.html``, ``customer/review.html``, the fields
+of :mod:`.fields` through :mod:`.pages`), and each post goes through the engine's
+:func:`~questionnaire.engine.submit_page` as the app's does; beside each page the flow's view
+(:mod:`.preview_panel`) says what the engine decided and why. There is no database, no sign-in
+and no worker: the answers live in memory (:mod:`.preview_state`), the session key is made at
+start-up, and the definition file is read again when it changes. A file that does not load
+shows its problems, located, instead of the page, until it is fixed.
+
+This is a local authoring tool: the command binds 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_wtf import CSRFProtect
+from flask_wtf.csrf import CSRFError
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+from werkzeug.wrappers import Response
+
+from questionnaire.engine import REVIEW, PageNotOnPath, PageState, submit_page
+from questionnaire.engine.compiled import Questionnaire
+from questionnaire.engine.types import JSON
+from questionnaire.services.settings import DEFAULTS
+
+from . import jinja
+from .customer_urls import CustomerUrls
+from .forms import raw_values
+from .pages import all_questions, render_page, render_summary
+from .preview_panel import panel
+from .preview_state import Broken, Preview, PreviewPage
+
+if TYPE_CHECKING:
+    from questionnaire.services.journey import PageView
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+#: The preview's frame: a ``base.html`` that puts the flow's view beside the app's own frame.
+FRAME = TEMPLATES / "preview" / "frame"
+
+bp = Blueprint("preview", __name__)
+
+
+def create_preview_app(path: Path, facts: Mapping[str, JSON] | None = None) -> Flask:
+    """The preview of the definition at ``path``, starting from the engagement's ``facts``."""
+    app = Flask(__name__, static_folder=str(HERE / "static"))
+    app.config.update(
+        SECRET_KEY=secrets.token_hex(32),  # the session lives as long as the process
+        CONTACT_EMAIL=DEFAULTS["CONTACT_EMAIL"],
+        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+    )
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(FRAME),
+            PrefixLoader({"app": FileSystemLoader(TEMPLATES)}),
+            FileSystemLoader(TEMPLATES),
+        ]
+    )
+    jinja.register(app)
+    CSRFProtect(app)
+    app.extensions["preview"] = Preview(Path(path), facts)
+    app.register_blueprint(bp)
+    return app
+
+
+def _preview() -> Preview:
+    return cast(Preview, current_app.extensions["preview"])
+
+
+@bp.before_app_request
+def _customer_urls() -> None:
+    # The customer pages' links, rooted here instead of at a link's token.
+    g.customer_urls = CustomerUrls(f"{request.script_root}/")
+
+
+@bp.app_errorhandler(CSRFError)
+def _csrf_error(exc: CSRFError) -> tuple[str, int]:
+    title = "The preview restarted since this page was opened"
+    return render_template("error.html", title=title, description="Go back and reload the page.",
+                           contact=current_app.config["CONTACT_EMAIL"]), 400  # fmt: skip
+
+
+def _loaded() -> Questionnaire | tuple[str, int]:
+    """The definition, or the page of its problems (422) while the file does not load."""
+    current = _preview().current()
+    if isinstance(current, Broken):
+        html = render_template(
+            "preview/problems.html", path=_preview().path, diagnostics=current.diagnostics
+        )
+        return html, 422
+    return current
+
+
+def _go(page_id: str, anchor: str | None = None) -> Response:
+    if page_id == REVIEW:
+        return redirect(url_for("preview.review"))
+    target = url_for("preview.page", page_id=page_id)
+    return redirect(f"{target}#{anchor}" if anchor else target)
+
+
+def _with_panel(q: Questionnaire, view: PreviewPage | None, page_id: str) -> None:
+    flow = view.flow if view else _preview().flow(q)
+    # The frame (templates/preview/frame/base.html) includes the panel when g holds it.
+    g.flow_view = {"panel": panel(q, flow, page_id), "path": _preview().path, "q": q}
+
+
+@bp.get("/")
+def start() -> Any:
+    q = _loaded()
+    if not isinstance(q, Questionnaire):
+        return q
+    return _go(_preview().flow(q).resume_page)
+
+
+@bp.get("/p/<page_id>")
+def page(page_id: str) -> Any:
+    q = _loaded()
+    if not isinstance(q, Questionnaire):
+        return q
+    flow = _preview().flow(q)
+    if page_id not in flow.pages:
+        return _go(flow.resume_page)
+    view = PreviewPage(q, _preview().draft, flow, page_id)
+    _with_panel(q, view, page_id)
+    return render_page(cast("PageView", view))
+
+
+@bp.post("/p/<page_id>")
+def save(page_id: str) -> Any:
+    q = _loaded()
+    if not isinstance(q, Questionnaire):
+        return q
+    preview = _preview()
+    flow = preview.flow(q)
+    if page_id not in flow.pages:
+        return _go(flow.resume_page)
+    values = raw_values(
+        all_questions(cast("PageView", PreviewPage(q, preview.draft, flow, page_id)))
+    )
+    try:
+        result = submit_page(q, preview.draft.answers, page_id, values, whole_flow=True)
+    except PageNotOnPath:
+        return _go(flow.resume_page)
+    state = result.flow.pages.get(page_id)
+    if state is None:
+        return _go(result.flow.resume_page)
+    preview.save(result.answers)
+    revealed = _revealed(state)
+    errors = _errors_to_show(state, result.errors, revealed, later=_later())
+    view = PreviewPage(q, preview.draft, result.flow, page_id)
+    if errors:
+        _with_panel(q, view, page_id)
+        notice = "partly_saved" if _later() else None
+        return render_page(cast("PageView", view), values, errors, notice=notice, status=400)
+    if revealed:  # without JavaScript, the questions the answers revealed are asked now
+        return _go(page_id, anchor=f"{revealed[0]}-group")
+    return _go(page_id if _later() else result.flow.next_page(page_id))
+
+
+def _later() -> bool:
+    return request.form.get("action") == "later"
+
+
+def _revealed(after: PageState) -> tuple[str, ...]:
+    """The questions the answers just posted revealed and left unanswered (as the app asks
+    them: shown, not reported missing)."""
+    shown = request.form.get("_shown")
+    if shown is None:
+        return ()
+    before = set(shown.split())
+    return tuple(
+        s.id for s in after.questions if s.id not in before and s.value is None and not s.records
+    )
+
+
+def _errors_to_show(
+    state: PageState, errors: Mapping[str, str], revealed: tuple[str, ...], *, later: bool
+) -> dict[str, str]:
+    missing = set(state.missing)
+    kept = {k: v for k, v in errors.items() if not (k in missing and k.split("[")[0] in revealed)}
+    if later:  # saved for later: only what was typed and could not be kept matters
+        kept = {k: v for k, v in kept.items() if k not in missing}
+    return kept
+
+
+@bp.get("/review")
+def review() -> Any:
+    q = _loaded()
+    if not isinstance(q, Questionnaire):
+        return q
+    flow = _preview().flow(q)
+    _with_panel(q, None, REVIEW)
+    return render_summary(
+        "customer/review.html", flow, changeable=True, notice=None, version=_preview().draft.version
+    )
+
+
+@bp.post("/submit")
+def submit() -> Any:
+    """What submitting would keep: nothing is sent from a preview."""
+    q = _loaded()
+    if not isinstance(q, Questionnaire):
+        return q
+    flow = _preview().flow(q)
+    if not flow.complete:
+        return _go(REVIEW)
+    _with_panel(q, None, REVIEW)
+    return render_summary("preview/submitted.html", flow, changeable=False)
+
+
+@bp.post("/start-again")
+def start_again() -> Response:
+    _preview().start_again()
+    return redirect(url_for("preview.start"))
+
+
+@bp.get("/_preview/stamp")
+def stamp() -> tuple[str, int, dict[str, str]]:
+    """The file's stamp, which the optional script compares to reload the page after a save."""
+    mtime, size = _preview().stamp()
+    return f"{mtime}-{size}", 200, {"Content-Type": "text/plain", "Cache-Control": "no-store"}
