@@ -132,7 +132,7 @@ def definitions_folder(tmp: Path) -> Path:
     """The app's definitions and the synthetic one, as the app loads them from a folder."""
     import yaml
 
-    from bench.engine import build_definition
+    from bench.synthetic import build_definition
 
     folder = tmp / "definitions"
     folder.mkdir()
