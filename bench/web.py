@@ -38,7 +38,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make the repository's ``bench`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import timing
+from bench import load, timing
 from bench.timing import VERSION, VERSION_MARK, Measurement, Plan, Scenario, Server, found, log
 from bench.web_baseline import baseline_pages
 from bench.web_setup import (
@@ -347,7 +347,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             profile(config, prepared, args.profile, 30)
             return 0
         app, base, flags = serve(stack, tmp, config, prepared)
-        run = timing.run_wrk if use_wrk(args) else timing.run_python
+        run = load.run_wrk if use_wrk(args) else load.run_python
         results = timing.measure(
             scenarios(app, base, prepared), run, rounds=args.rounds, seconds=args.seconds,
             warmup=args.warmup, connections=args.connections, tmp=tmp,
