@@ -81,23 +81,30 @@ def _too_large(limit: int) -> str:
 
 def check_address(url: str, settings: BookingSettings) -> None:
     """Refuse a URL that is not http(s), or whose host has an address that is not public."""
+    check_public(
+        url, allow_private=settings.feed_private_addresses, named="The calendar's address",
+        private_hint="use the address your calendar gives for sharing or subscribing from outside",
+    )  # fmt: skip
+
+
+def check_public(url: str, *, allow_private: bool, named: str, private_hint: str) -> None:
+    """Refuse a URL that is not http(s), or (unless ``allow_private``) whose host has an
+    address that is not public: the calendar feeds' check, and the completion webhook's.
+    Messages start with ``named`` ("The calendar's address")."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError("The calendar's address must start with https:// or http://")
-    if settings.feed_private_addresses:
+        raise FetchError(f"{named} must start with https:// or http://")
+    if allow_private:
         return
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         found = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
     except (OSError, ValueError) as exc:
-        raise FetchError(f"The calendar's address could not be found: {exc}") from exc
+        raise FetchError(f"{named} could not be found: {exc}") from exc
     for *_, address in found:
         ip = ipaddress.ip_address(str(address[0]).split("%")[0])
         if not ip.is_global:
-            raise FetchError(
-                "The calendar's address is on a private network: use the address your "
-                "calendar gives for sharing or subscribing from outside"
-            )
+            raise FetchError(f"{named} is on a private network: {private_hint}")
 
 
 class _CheckedRedirects(urllib.request.HTTPRedirectHandler):

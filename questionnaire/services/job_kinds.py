@@ -14,7 +14,9 @@ from . import (
     review_links,
     review_state,
     sow,
+    support_document,
     uploads,
+    webhooks,
 )
 from .jobs import JobKind
 
@@ -53,6 +55,12 @@ KINDS: dict[str, JobKind] = {
     booking_fetch.SWEEP_JOB: JobKind(booking_fetch.run_sweep, booking_fetch.sweep_gave_up),
     # Deletes files and rows, an engagement a transaction: a year's completions fit in minutes.
     retention.PURGE_JOB: JobKind(retention.run_purge, retention.purge_gave_up, seconds=600),
+    # Renders two documents (PDF, DOCX) with the exports' pipeline, then queues an email.
+    support_document.DOCUMENT_JOB: JobKind(
+        support_document.run_render, support_document.render_gave_up, seconds=240, memory_mb=2048
+    ),
+    # One POST, at most its timeout (COMPLETION_WEBHOOK_TIMEOUT_SECONDS, 10 by default).
+    webhooks.DELIVER_JOB: JobKind(webhooks.run_deliver, webhooks.deliver_gave_up, seconds=60),
 }
 
 #: Jobs the worker queues itself, once a day each (the day is in the job's dedupe key).

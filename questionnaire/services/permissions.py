@@ -68,6 +68,14 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "engineer.remove_test": DELIVERY,
     "engineer.issue_handover_document": DELIVERY,
     "engineer.customer_handover_export": DELIVERY,
+    # Close-out: the engineer's notes for support; the support handover document and the
+    # completed engagement's record go to sales too (the completion summary links them).
+    "engineer.support_notes_page": DELIVERY,
+    "engineer.save_support_notes": DELIVERY,
+    "engineer.support_handover": frozenset({SALES, LEAD, ENGINEER}),
+    "engineer.completion_download": frozenset({SALES, LEAD, ENGINEER}),
+    # The completion webhook's deliveries: its address is configuration, for whoever runs it.
+    "engineer.webhook_deliveries": frozenset({ADMIN}),
     # Emails carry customers' details: for the people who send them.
     "engineer.outbox": DELIVERY,
     "engineer.outbox_email": DELIVERY,

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .booking_settings import BOOKING_DEFAULTS, BookingSettings
+from .closeout_settings import CLOSEOUT_DEFAULTS, CloseoutSettings
 
 #: Every setting's default; the web app's configuration starts from these (``web/config.py``).
 DEFAULTS: dict[str, Any] = {
@@ -49,6 +50,7 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_FROM": "Loadbalancer.org Professional Services <services@loadbalancer.org>",
     "SERVICES_TEAM_EMAIL": "services@loadbalancer.org",  # where sales handovers go
     **BOOKING_DEFAULTS,  # booking links and calendar feeds (booking_settings.py)
+    **CLOSEOUT_DEFAULTS,  # finance's address and the completion webhook (closeout_settings.py)
 }
 
 MAIL_TRANSPORTS = ("outbox", "smtp")
@@ -69,6 +71,7 @@ class Settings:
     #: Days before a sent questionnaire's last day that its reminder goes; 0: never.
     questionnaire_reminder_days: int = 3
     booking: BookingSettings = field(default_factory=BookingSettings)
+    closeout: CloseoutSettings = field(default_factory=CloseoutSettings)
     #: The largest file an engineer may attach to an engagement, in MB.
     engagement_file_max_mb: int = 50
     #: Days after completion that an engagement's files are kept.
@@ -89,6 +92,7 @@ class Settings:
             mail=MailSettings.from_config(config),
             questionnaire_reminder_days=_reminder_days(config["QUESTIONNAIRE_REMINDER_DAYS"]),
             booking=BookingSettings.from_config(config),
+            closeout=CloseoutSettings.from_config(config),
             engagement_file_max_mb=_positive("ENGAGEMENT_FILE_MAX_MB", config, 1024),
             file_retention_days=_positive("FILE_RETENTION_DAYS", config, 36_500),
         )
