@@ -139,8 +139,15 @@ APP_ONLY = tuple(
     )
 )
 #: The use cases' modules the preview may use: the settings' defaults (the contact address) and
-#: how answers show in inputs; none of them touches a database.
+#: how answers show in inputs, how a file's kind is judged; none of them touches a database.
 PREVIEW_SERVICES = {
     f"questionnaire.services{name}"
-    for name in ("", ".settings", ".booking_settings", ".closeout_settings", ".inputs")
+    for name in (
+        "",
+        ".settings",
+        ".booking_settings",
+        ".closeout_settings",
+        ".inputs",
+        ".filetypes",
+    )
 }

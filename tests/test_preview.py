@@ -4,6 +4,7 @@ beside each, through Flask's test client (issue 12, "Tools")."""
 from __future__ import annotations
 
 import html
+import io
 import os
 import re
 from pathlib import Path
@@ -191,3 +192,58 @@ def test_the_stamp_changes_when_the_file_is_saved(
     before = client.get("/_preview/stamp").text
     write(definition_file, definition_file.read_text() + "\n")
     assert client.get("/_preview/stamp").text != before
+
+
+def test_a_repeating_groups_records_are_added_changed_and_removed(tmp_path: Path) -> None:
+    port = question("port", "integer", show_if={"var": "item.listens"})
+    group = question(
+        "services", "repeat", item_label="Service", min_items=1,
+        questions=[question("name"), question("listens", "yes_no"), port],
+    )  # fmt: skip
+    path = tmp_path / "groups.yaml"
+    write(path, as_yaml(definition(page("services", group))))
+    client = create_preview_app(path).test_client()
+    listed = client.get("/p/services")
+    assert 'href="/p/services/services/new"' in listed.text
+    new = client.get("/p/services/services/new")
+    assert new.status_code == 200 and 'name="name"' in new.text and 'name="port"' not in new.text
+    assert "The flow’s view" in new.text
+    token = csrf_token(new.text)
+    wrong = client.post("/p/services/services/new", data={"csrf_token": token, "name": "web",
+                        "listens": "yes", "port": "eighty"})  # fmt: skip
+    assert (
+        wrong.status_code == 400
+        and 'name="port"' in wrong.text
+        and "There is a problem" in wrong.text
+    )
+    added = client.post("/p/services/services/new", data={"csrf_token": token, "name": "web",
+                        "listens": "yes", "port": "80"})  # fmt: skip
+    assert added.status_code == 302 and added.headers["Location"] == "/p/services#services"
+    assert "Service 1 Name: web Listens: Yes Port: 80" in text_of(client.get("/p/services").text)
+    change = client.get("/p/services/services/0")
+    assert 'value="80"' in change.text
+    assert "Are you sure" in client.get("/p/services/services/0/remove").text
+    assert client.get("/p/services/services/7").status_code == 404
+    assert "That item does not exist" in client.get("/p/services/services/x").text
+    removed = client.post(
+        "/p/services/services/0/remove", data={"csrf_token": token, "confirm": "yes"}
+    )
+    assert removed.status_code == 302
+    assert "Service 1 Name: web Listens: Yes Port: 80" not in text_of(
+        client.get("/p/services").text
+    )
+    assert "You have not added any yet" in client.get("/p/services").text
+
+
+def test_a_chosen_file_is_judged_by_its_content_and_recorded_not_kept(tmp_path: Path) -> None:
+    path = tmp_path / "files.yaml"
+    write(path, as_yaml(definition(page("design", question("hld", "file", accept=["pdf"])))))
+    client = create_preview_app(path).test_client()
+    token = csrf_token(client.get("/p/design").text)
+    text = {"csrf_token": token, "hld": (io.BytesIO(b"just words\n"), "design.pdf")}
+    refused = client.post("/p/design", data=text, content_type="multipart/form-data")
+    assert refused.status_code == 400 and "The selected file must be a PDF" in refused.text
+    pdf = {"csrf_token": token, "hld": (io.BytesIO(b"%PDF-1.7\n%\xe2\xe3\n1 0 obj\n"), "hld.pdf")}
+    kept = client.post("/p/design", data=pdf, content_type="multipart/form-data")
+    assert kept.status_code == 302 and kept.headers["Location"] == "/review"
+    assert "hld.pdf" in client.get("/review").text

@@ -31,6 +31,7 @@ from flask import (
 from flask_wtf import CSRFProtect
 from flask_wtf.csrf import CSRFError
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from questionnaire.engine import REVIEW, PageNotOnPath, PageState, submit_page
@@ -42,6 +43,7 @@ from . import jinja
 from .customer_urls import CustomerUrls
 from .forms import raw_values
 from .pages import all_questions, render_page, render_summary
+from .preview_files import file_answers
 from .preview_panel import panel
 from .preview_state import Broken, Preview, PreviewPage
 
@@ -63,7 +65,7 @@ def create_preview_app(path: Path, facts: Mapping[str, JSON] | None = None) -> F
         SECRET_KEY=secrets.token_hex(32),  # the session lives as long as the process
         CONTACT_EMAIL=DEFAULTS["CONTACT_EMAIL"],
         WTF_CSRF_TIME_LIMIT=None,
-        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=64 * 1024 * 1024,  # files are read, recorded, then forgotten
     )
     app.jinja_loader = ChoiceLoader(
         [
@@ -75,11 +77,13 @@ def create_preview_app(path: Path, facts: Mapping[str, JSON] | None = None) -> F
     jinja.register(app)
     CSRFProtect(app)
     app.extensions["preview"] = Preview(Path(path), facts)
+    from . import preview_records  # noqa: F401 (its routes join this blueprint's)
+
     app.register_blueprint(bp)
     return app
 
 
-def _preview() -> Preview:
+def preview_of() -> Preview:
     return cast(Preview, current_app.extensions["preview"])
 
 
@@ -92,85 +96,98 @@ def _customer_urls() -> None:
 @bp.app_errorhandler(CSRFError)
 def _csrf_error(exc: CSRFError) -> tuple[str, int]:
     title = "The preview restarted since this page was opened"
-    return render_template("error.html", title=title, description="Go back and reload the page.",
-                           contact=current_app.config["CONTACT_EMAIL"]), 400  # fmt: skip
+    return _error_page(title, "Go back and reload the page.", 400)
 
 
-def _loaded() -> Questionnaire | tuple[str, int]:
+@bp.app_errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> HTTPException | tuple[str, int]:
+    if exc.code is None or exc.code < 400:  # a routing redirect, not an error
+        return exc
+    return _error_page(exc.name, exc.description, exc.code)
+
+
+def _error_page(title: str, description: str | None, status: int) -> tuple[str, int]:
+    contact = current_app.config["CONTACT_EMAIL"]
+    html = render_template("error.html", title=title, description=description, contact=contact)
+    return html, status
+
+
+def loaded() -> Questionnaire | tuple[str, int]:
     """The definition, or the page of its problems (422) while the file does not load."""
-    current = _preview().current()
+    current = preview_of().current()
     if isinstance(current, Broken):
         html = render_template(
-            "preview/problems.html", path=_preview().path, diagnostics=current.diagnostics
+            "preview/problems.html", path=preview_of().path, diagnostics=current.diagnostics
         )
         return html, 422
     return current
 
 
-def _go(page_id: str, anchor: str | None = None) -> Response:
+def go_to(page_id: str, anchor: str | None = None) -> Response:
     if page_id == REVIEW:
         return redirect(url_for("preview.review"))
     target = url_for("preview.page", page_id=page_id)
     return redirect(f"{target}#{anchor}" if anchor else target)
 
 
-def _with_panel(q: Questionnaire, view: PreviewPage | None, page_id: str) -> None:
-    flow = view.flow if view else _preview().flow(q)
+def with_panel(q: Questionnaire, view: PreviewPage | None, page_id: str) -> None:
+    flow = view.flow if view else preview_of().flow(q)
     # The frame (templates/preview/frame/base.html) includes the panel when g holds it.
-    g.flow_view = {"panel": panel(q, flow, page_id), "path": _preview().path, "q": q}
+    g.flow_view = {"panel": panel(q, flow, page_id), "path": preview_of().path, "q": q}
 
 
 @bp.get("/")
 def start() -> Any:
-    q = _loaded()
+    q = loaded()
     if not isinstance(q, Questionnaire):
         return q
-    return _go(_preview().flow(q).resume_page)
+    return go_to(preview_of().flow(q).resume_page)
 
 
 @bp.get("/p/<page_id>")
 def page(page_id: str) -> Any:
-    q = _loaded()
+    q = loaded()
     if not isinstance(q, Questionnaire):
         return q
-    flow = _preview().flow(q)
+    flow = preview_of().flow(q)
     if page_id not in flow.pages:
-        return _go(flow.resume_page)
-    view = PreviewPage(q, _preview().draft, flow, page_id)
-    _with_panel(q, view, page_id)
+        return go_to(flow.resume_page)
+    view = PreviewPage(q, preview_of().draft, flow, page_id)
+    with_panel(q, view, page_id)
     return render_page(cast("PageView", view))
 
 
 @bp.post("/p/<page_id>")
 def save(page_id: str) -> Any:
-    q = _loaded()
+    q = loaded()
     if not isinstance(q, Questionnaire):
         return q
-    preview = _preview()
+    preview = preview_of()
     flow = preview.flow(q)
     if page_id not in flow.pages:
-        return _go(flow.resume_page)
-    values = raw_values(
+        return go_to(flow.resume_page)
+    typed = raw_values(
         all_questions(cast("PageView", PreviewPage(q, preview.draft, flow, page_id)))
     )
+    values = {**typed, **file_answers(q, page_id, preview.draft.answers)}
     try:
         result = submit_page(q, preview.draft.answers, page_id, values, whole_flow=True)
     except PageNotOnPath:
-        return _go(flow.resume_page)
+        return go_to(flow.resume_page)
     state = result.flow.pages.get(page_id)
     if state is None:
-        return _go(result.flow.resume_page)
+        return go_to(result.flow.resume_page)
     preview.save(result.answers)
     revealed = _revealed(state)
     errors = _errors_to_show(state, result.errors, revealed, later=_later())
     view = PreviewPage(q, preview.draft, result.flow, page_id)
     if errors:
-        _with_panel(q, view, page_id)
+        with_panel(q, view, page_id)
         notice = "partly_saved" if _later() else None
         return render_page(cast("PageView", view), values, errors, notice=notice, status=400)
     if revealed:  # without JavaScript, the questions the answers revealed are asked now
-        return _go(page_id, anchor=f"{revealed[0]}-group")
-    return _go(page_id if _later() else result.flow.next_page(page_id))
+        return go_to(page_id, anchor=f"{revealed[0]}-group")
+    return go_to(page_id if _later() else result.flow.next_page(page_id))
 
 
 def _later() -> bool:
@@ -201,37 +218,41 @@ def _errors_to_show(
 
 @bp.get("/review")
 def review() -> Any:
-    q = _loaded()
+    q = loaded()
     if not isinstance(q, Questionnaire):
         return q
-    flow = _preview().flow(q)
-    _with_panel(q, None, REVIEW)
+    flow = preview_of().flow(q)
+    with_panel(q, None, REVIEW)
     return render_summary(
-        "customer/review.html", flow, changeable=True, notice=None, version=_preview().draft.version
+        "customer/review.html",
+        flow,
+        changeable=True,
+        notice=None,
+        version=preview_of().draft.version,
     )
 
 
 @bp.post("/submit")
 def submit() -> Any:
     """What submitting would keep: nothing is sent from a preview."""
-    q = _loaded()
+    q = loaded()
     if not isinstance(q, Questionnaire):
         return q
-    flow = _preview().flow(q)
+    flow = preview_of().flow(q)
     if not flow.complete:
-        return _go(REVIEW)
-    _with_panel(q, None, REVIEW)
+        return go_to(REVIEW)
+    with_panel(q, None, REVIEW)
     return render_summary("preview/submitted.html", flow, changeable=False)
 
 
 @bp.post("/start-again")
 def start_again() -> Response:
-    _preview().start_again()
+    preview_of().start_again()
     return redirect(url_for("preview.start"))
 
 
 @bp.get("/_preview/stamp")
 def stamp() -> tuple[str, int, dict[str, str]]:
     """The file's stamp, which the optional script compares to reload the page after a save."""
-    mtime, size = _preview().stamp()
+    mtime, size = preview_of().stamp()
     return f"{mtime}-{size}", 200, {"Content-Type": "text/plain", "Cache-Control": "no-store"}
