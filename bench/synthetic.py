@@ -278,7 +278,7 @@ class DefinitionBuilder:
         if known.type in ("yes_no", "computed"):
             holds = truthy(known.answer)
             if known.type == "yes_no" and self._coin(0.2):
-                return {"==": [var, holds == want]}
+                return {"===": [var, holds == want]}  # "==" would also hold while unanswered
             return var if holds == want else {"!": var}
         if known.type == "ip_address" and self._coin():
             return {"in": ["10." if want else "192.168.", var]}
