@@ -156,8 +156,8 @@ def sow_export(engagement_id: int, number: int, fmt: str) -> Any:
         abort(404, description="Exports are DOCX, PDF, Markdown and HTML.")
     engagement, _, revision = sow_desk.revision(db.session(), engagement_id, number)
     found = exports.find(services().settings, db.session(), revision, engagement.customer, fmt)
-    if (download := served(found)) is not None:
-        return download
+    if not isinstance(found, exports.NotReady):
+        return served(found)
     page = render_template(
         "engineer/export_waiting.html", engagement=engagement, revision=revision, fmt=fmt,
         name=exports.NAMES[fmt], state=found, form=ActionForm(),

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from flask import Response, send_file
 
-from questionnaire.services.exports import Inline, NotReady, Ready
+from questionnaire.services.exports import Inline, Ready
 
 
-def served(found: Ready | Inline | NotReady) -> Response | None:
-    """The download as an attachment, or ``None`` when it is not ready (the caller says so)."""
+def served(found: Ready | Inline) -> Response:
+    """The download as an attachment: made on request (Markdown) or a stored file."""
     if isinstance(found, Inline):
         response = Response(found.body, mimetype=found.media_type)
         response.headers["Content-Disposition"] = f'attachment; filename="{found.filename}"'
         return response
-    if isinstance(found, Ready):
-        return send_file(found.path, mimetype=found.media_type, as_attachment=True,
-                         download_name=found.filename, max_age=0)  # fmt: skip
-    return None
+    return send_file(found.path, mimetype=found.media_type, as_attachment=True,
+                     download_name=found.filename, max_age=0)  # fmt: skip

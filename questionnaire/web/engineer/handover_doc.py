@@ -14,7 +14,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from questionnaire.services import functional_tests, handover_document, handover_exports
-from questionnaire.services.exports import MEDIA_TYPES, NAMES
+from questionnaire.services.exports import MEDIA_TYPES, NAMES, NotReady
 from questionnaire.services.functional_tests import FunctionalTestForm, InvalidTest
 from questionnaire.services.handover_targets import target_of
 from questionnaire.store import db
@@ -142,8 +142,8 @@ def customer_handover_export(engagement_id: int, number: int, fmt: str) -> Any:
         abort(404, description="Exports are DOCX, PDF, Markdown and HTML.")
     document = handover_document.document(db.session(), engagement_id, number)
     found = handover_exports.find(services().settings, db.session(), document, fmt)
-    if (download := served(found)) is not None:
-        return download
+    if not isinstance(found, NotReady):
+        return served(found)
     page = render_template(
         "engineer/handover_export_waiting.html", engagement=document.engagement,
         document=document, fmt=fmt, name=NAMES[fmt], state=found,

@@ -177,8 +177,8 @@ def pdr_export(engagement_id: int, number: int, fmt: str) -> Any:
         abort(404, description="Exports are DOCX, PDF, Markdown and HTML.")
     revision = pdr_desk.revision(db.session(), engagement_id, number)
     found = pdr_exports.find(services().settings, db.session(), revision, fmt)
-    if (download := served(found)) is not None:
-        return download
+    if not isinstance(found, pdr_exports.NotReady):
+        return served(found)
     page = render_template(
         "engineer/pdr_export_waiting.html", engagement=revision.pdr.engagement, revision=revision,
         fmt=fmt, name=pdr_exports.NAMES[fmt], state=found, form=ActionForm(),
