@@ -188,10 +188,7 @@ def simulate(definition: Path, answers: Any, facts: Any, records: Any, today: An
     questionnaire = _load(definition)
     data = _mapping(answers, "ANSWERS", "answers must be a mapping of question ids to values")
     known = facts_of(facts)
-    given = _mapping(records, "--records", "records must be a mapping of source names to lists")
-    problems = records_problems(given)
-    if problems:
-        raise click.BadParameter("; ".join(problems), param_hint="--records")
+    given = records_of(records)
     starting = {**starting_answers(questionnaire, known), **starting_records(questionnaire, given)}
     result = evaluate(
         questionnaire,
@@ -212,6 +209,15 @@ def facts_of(file: Any) -> dict[str, Any]:
             param_hint="--facts",
         )
     return known
+
+
+def records_of(file: Any) -> dict[str, Any]:
+    """The engagement's records in the ``--records`` file, by source (none given: none)."""
+    given = _mapping(file, "--records", "records must be a mapping of source names to lists")
+    problems = records_problems(given)
+    if problems:
+        raise click.BadParameter("; ".join(problems), param_hint="--records")
+    return given
 
 
 def _mapping(file: Any, hint: str, wrong_shape: str) -> dict[str, Any]:

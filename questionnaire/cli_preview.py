@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from .cli import facts_of
+from .cli import facts_of, records_of
 
 
 @click.command()
@@ -22,7 +22,13 @@ from .cli import facts_of
     type=click.File("r", encoding="utf-8"),
     help="The engagement's handover facts (JSON or YAML): questions with prefill start from them.",
 )
-def preview(definition: Path, port: int, facts: Any) -> None:
+@click.option(
+    "--records",
+    type=click.File("r", encoding="utf-8"),
+    help="The engagement's records (JSON or YAML) by source, e.g. pdr.virtual_services: a list "
+    "of services; groups with records_from are given them.",
+)
+def preview(definition: Path, port: int, facts: Any, records: Any) -> None:
     """Serve DEFINITION's pages at http://127.0.0.1:PORT/ with the flow's view beside each.
 
     The file is read again whenever it changes; while it does not load, its problems are shown
@@ -30,6 +36,6 @@ def preview(definition: Path, port: int, facts: Any) -> None:
     """
     from .web.preview import create_preview_app  # Flask, only when the command runs
 
-    app = create_preview_app(definition, facts_of(facts))
+    app = create_preview_app(definition, facts_of(facts), records_of(records))
     click.echo(f"Previewing {definition} at http://127.0.0.1:{port}/ (Ctrl+C to stop)", err=True)
     app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)

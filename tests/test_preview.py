@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
+from flask import Flask
 from flask.testing import FlaskClient
 
+from questionnaire.cli import main
 from questionnaire.web.preview import create_preview_app
 
 from .engine.builders import as_yaml, choice, definition, page, question
@@ -247,3 +250,58 @@ def test_a_chosen_file_is_judged_by_its_content_and_recorded_not_kept(tmp_path: 
     kept = client.post("/p/design", data=pdf, content_type="multipart/form-data")
     assert kept.status_code == 302 and kept.headers["Location"] == "/review"
     assert "hld.pdf" in client.get("/review").text
+
+
+def test_groups_given_records_start_from_the_engagements(tmp_path: Path) -> None:
+    works = question("works", "yes_no", label="Does {item.name} work from your clients' side?")
+    group = question("services", "repeat", records_from="pdr.virtual_services", questions=[works])
+    path = tmp_path / "given.yaml"
+    write(path, as_yaml(definition(page("services", group))))
+    web = {"name": "Web servers", "vip": "10.0.0.10", "ports": "443", "protocol": "HTTPS"}
+    client = create_preview_app(path, records={"pdr.virtual_services": [web]}).test_client()
+    assert (
+        "Does Web servers work from your clients&#39; side?"
+        in client.get("/p/services/services/0").text
+    )
+    assert client.get("/p/services/services/new").status_code == 404
+
+
+def test_the_command_serves_on_the_loopback_address_only(
+    definition_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: dict[str, Any] = {}
+    monkeypatch.setattr(Flask, "run", lambda app, **options: served.update(options, app=app))
+    facts = tmp_path / "facts.yaml"
+    facts.write_text("customer: Acme\n")
+    args = ["preview", str(definition_file), "--port", "5077", "--facts", str(facts)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert served["host"] == "127.0.0.1" and served["port"] == 5077
+    assert served["debug"] is False and served["use_reloader"] is False
+    assert served["app"].test_client().get("/p/about").status_code == 200
+
+
+def test_the_command_refuses_an_unknown_fact(definition_file: Path, tmp_path: Path) -> None:
+    facts = tmp_path / "facts.yaml"
+    facts.write_text("customr: Acme\n")
+    result = CliRunner().invoke(main, ["preview", str(definition_file), "--facts", str(facts)])
+    assert result.exit_code == 2 and "unknown fact(s) customr" in result.output
+
+
+def test_the_view_lists_the_lint_warnings_and_why_a_hidden_field_is_not_asked(
+    tmp_path: Path,
+) -> None:
+    doc = definition(
+        page(
+            "a",
+            question("ha", "yes_no"),
+            question("x", show_if={"==": [{"var": "ha"}, "yes"]}),
+            question("channel", hidden=True, default="web"),
+        )
+    )
+    path = tmp_path / "warn.yaml"
+    write(path, as_yaml(doc))
+    words = text_of(create_preview_app(path).test_client().get("/p/a").text)
+    assert "Lint warnings" in words and "warning: 'ha' is a yes/no answer" in words
+    assert "x X asked only if ha is 'yes', which does not hold" in words
+    assert 'channel Channel a hidden field: never asked, it carries "web" into the answers' in words

@@ -58,8 +58,13 @@ FRAME = TEMPLATES / "preview" / "frame"
 bp = Blueprint("preview", __name__)
 
 
-def create_preview_app(path: Path, facts: Mapping[str, JSON] | None = None) -> Flask:
-    """The preview of the definition at ``path``, starting from the engagement's ``facts``."""
+def create_preview_app(
+    path: Path,
+    facts: Mapping[str, JSON] | None = None,
+    records: Mapping[str, JSON] | None = None,
+) -> Flask:
+    """The preview of the definition at ``path``, starting from the engagement's ``facts``
+    and given its ``records`` (by source) for the groups that take them."""
     app = Flask(__name__, static_folder=str(HERE / "static"))
     app.config.update(
         SECRET_KEY=secrets.token_hex(32),  # the session lives as long as the process
@@ -76,7 +81,7 @@ def create_preview_app(path: Path, facts: Mapping[str, JSON] | None = None) -> F
     )
     jinja.register(app)
     CSRFProtect(app)
-    app.extensions["preview"] = Preview(Path(path), facts)
+    app.extensions["preview"] = Preview(Path(path), facts, records)
     from . import preview_records  # noqa: F401 (its routes join this blueprint's)
 
     app.register_blueprint(bp)
@@ -144,36 +149,38 @@ def start() -> Any:
     return go_to(preview_of().flow(q).resume_page)
 
 
-@bp.get("/p/<page_id>")
-def page(page_id: str) -> Any:
+def page_on_path(page_id: str) -> PreviewPage | Any:
+    """The page for the answers so far; else where to go instead (or the file's problems)."""
     q = loaded()
     if not isinstance(q, Questionnaire):
         return q
     flow = preview_of().flow(q)
     if page_id not in flow.pages:
         return go_to(flow.resume_page)
-    view = PreviewPage(q, preview_of().draft, flow, page_id)
-    with_panel(q, view, page_id)
+    return PreviewPage(q, preview_of().draft, flow, page_id)
+
+
+@bp.get("/p/<page_id>")
+def page(page_id: str) -> Any:
+    view = page_on_path(page_id)
+    if not isinstance(view, PreviewPage):
+        return view
+    with_panel(view.q, view, page_id)
     return render_page(cast("PageView", view))
 
 
 @bp.post("/p/<page_id>")
 def save(page_id: str) -> Any:
-    q = loaded()
-    if not isinstance(q, Questionnaire):
-        return q
-    preview = preview_of()
-    flow = preview.flow(q)
-    if page_id not in flow.pages:
-        return go_to(flow.resume_page)
-    typed = raw_values(
-        all_questions(cast("PageView", PreviewPage(q, preview.draft, flow, page_id)))
-    )
+    before = page_on_path(page_id)
+    if not isinstance(before, PreviewPage):
+        return before
+    q, preview = before.q, preview_of()
+    typed = raw_values(all_questions(cast("PageView", before)))
     values = {**typed, **file_answers(q, page_id, preview.draft.answers)}
     try:
         result = submit_page(q, preview.draft.answers, page_id, values, whole_flow=True)
     except PageNotOnPath:
-        return go_to(flow.resume_page)
+        return go_to(before.flow.resume_page)
     state = result.flow.pages.get(page_id)
     if state is None:
         return go_to(result.flow.resume_page)

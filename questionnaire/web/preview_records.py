@@ -22,7 +22,6 @@ from questionnaire.engine import (
     remove_record,
     submit_record,
 )
-from questionnaire.engine.compiled import Questionnaire
 from questionnaire.engine.given import is_given
 from questionnaire.engine.model import Question, RepeatQuestion
 from questionnaire.services.inputs import input_values
@@ -30,7 +29,7 @@ from questionnaire.services.inputs import input_values
 from .customer_urls import customer_urls
 from .forms import raw_values
 from .pages import render_record
-from .preview import bp, go_to, loaded, preview_of, with_panel
+from .preview import bp, go_to, page_on_path, preview_of, with_panel
 from .preview_state import PreviewPage
 
 if TYPE_CHECKING:
@@ -68,19 +67,15 @@ def _index(item: str) -> int | None:
 
 def _located(page_id: str, group_id: str, index: int | None) -> PreviewRecord | Any:
     """The record a URL names (its stored fields), a redirect, or the file's problems."""
-    q = loaded()
-    if not isinstance(q, Questionnaire):
-        return q
-    flow = preview_of().flow(q)
-    if page_id not in flow.pages:
-        return go_to(flow.resume_page)
-    view = PreviewPage(q, preview_of().draft, flow, page_id)
+    view = page_on_path(page_id)
+    if not isinstance(view, PreviewPage):
+        return view
     shown = next((s for s in view.state.questions if s.id == group_id and s.type == "repeat"), None)
     if shown is None or (index is not None and index >= len(shown.records)):
         abort(404, description=NO_SUCH_ITEM)
     if index is None and is_given(shown.question):  # the engagement's records: none is added
         abort(404, description=NO_SUCH_ITEM)
-    with_panel(q, view, page_id)
+    with_panel(view.q, view, page_id)
     records = shown.value if isinstance(shown.value, list) else []
     stored = records[index] if index is not None and index < len(records) else {}
     empty = PreviewRecord(view, shown, index, (), {}, {})

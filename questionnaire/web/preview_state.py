@@ -15,6 +15,7 @@ from threading import Lock
 
 from questionnaire.engine import DefinitionError, Diagnostic, FlowResult, PageState, evaluate
 from questionnaire.engine.compiled import Questionnaire
+from questionnaire.engine.given import starting_records
 from questionnaire.engine.loader import load_file
 from questionnaire.engine.prefill import starting_answers
 from questionnaire.engine.types import JSON
@@ -61,9 +62,15 @@ class Broken:
 class Preview:
     """One definition file, reloaded when it changes, and one draft of answers to it."""
 
-    def __init__(self, path: Path, facts: Mapping[str, JSON] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        facts: Mapping[str, JSON] | None = None,
+        records: Mapping[str, JSON] | None = None,
+    ) -> None:
         self.path = path
         self.facts = dict(facts or {})
+        self.records = dict(records or {})
         self.draft = Draft()
         self._lock = Lock()
         self._stamp: tuple[int, int] | None = None
@@ -79,7 +86,8 @@ class Preview:
                 self._loaded = self._read()
             if isinstance(self._loaded, Questionnaire) and not self._started:
                 self._started = True  # the first definition that loads gives the facts' answers
-                self.draft.answers = starting_answers(self._loaded, self.facts)
+                given = starting_records(self._loaded, self.records)
+                self.draft.answers = {**starting_answers(self._loaded, self.facts), **given}
             return self._loaded
 
     def stamp(self) -> tuple[int, int]:
