@@ -24,6 +24,7 @@ from questionnaire.store.models import Engagement, Response, User, utcnow
 from . import links
 from .booking_calendar import availability_of, free_slots_of
 from .context import Context
+from .validation_ids import VALIDATION
 
 #: The questionnaire's question whose answer is the customer's zone (pre_discovery asks it).
 ZONE_ANSWER = "timezone"
@@ -144,7 +145,7 @@ def answered_zone(db: Session, engagement_id: int) -> ZoneInfo | None:
     """The zone the customer gave in the engagement's latest questionnaire, if any."""
     answers = db.scalar(
         select(Response.answers)
-        .where(Response.engagement_id == engagement_id)
+        .where(Response.engagement_id == engagement_id, Response.definition_id != VALIDATION)
         .order_by(Response.id.desc())
         .limit(1)
     )

@@ -30,7 +30,16 @@ from questionnaire.store.models import (
     utcnow,
 )
 
-from . import audit, booking_panel, engagements, links, prefill_answers, sow, uploads
+from . import (
+    audit,
+    booking_panel,
+    engagements,
+    links,
+    prefill_answers,
+    sow,
+    uploads,
+    validation_desk,
+)
 from .board_cards import LABELS
 from .context import Context
 from .facts import EDITABLE, FactShown, facts_as_used
@@ -38,6 +47,7 @@ from .filetypes import KIND_MEDIA_TYPES
 from .invitation_state import SendPanel, panel
 from .settings import Settings
 from .sow_desk import NotFound
+from .validation_ids import VALIDATION
 
 __all__ = ["EDITABLE", "NotFound"]
 
@@ -185,6 +195,8 @@ class EngagementPage:
     questionnaire: SendPanel | None = None
     #: Booking meetings: the bookings, the booking links, the send form's starting values.
     booking: booking_panel.BookingPanel | None = None
+    #: The validation questionnaire: whether it can be sent, its sending, the customer's progress.
+    validation: validation_desk.ValidationSection | None = None
 
 
 def engagement(db: Session, engagement_id: int) -> Engagement:
@@ -214,6 +226,7 @@ def engagement_page(db: Session, context: Context, engagement_id: int) -> Engage
         board=_on_the_board(found),
         questionnaire=panel(db, context, found),
         booking=booking_panel.panel(db, context, found),
+        validation=validation_desk.section(db, context, found),
     )
 
 
@@ -225,7 +238,9 @@ def _on_the_board(found: Engagement) -> OnTheBoard:
 
 def _answers(db: Session, context: Context, engagement_id: int) -> Answers | None:
     response = db.scalars(
-        select(Response).where(Response.engagement_id == engagement_id).order_by(Response.id.desc())
+        select(Response)
+        .where(Response.engagement_id == engagement_id, Response.definition_id != VALIDATION)
+        .order_by(Response.id.desc())
     ).first()
     if response is None:
         return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from questionnaire.store.models import (
@@ -29,6 +29,7 @@ from .invitation_values import SENT_ACTION, day_in_words, recipient_in_words
 from .invitations import MAX_DAYS, MIN_DAYS, submitted_at
 from .settings import Settings
 from .sow_desk import NotFound
+from .validation_ids import VALIDATION
 
 DEFAULT_DEFINITION = "pre_discovery"
 
@@ -72,19 +73,27 @@ class SendPage:
     panel: SendPanel
 
 
-def send_page(db: Session, context: Context, engagement_id: int) -> SendPage:
+def send_page(db: Session, context: Context, engagement_id: int, definition: str = "") -> SendPage:
+    """The form (or confirmation) of the discovery questionnaire, or with ``definition``
+    ``validation``, the validation questionnaire's."""
     engagement = db.get(Engagement, engagement_id)
     if engagement is None:
         raise NotFound("There is no such engagement.")
-    return SendPage(engagement.id, engagement.customer, panel(db, context, engagement))
+    return SendPage(engagement.id, engagement.customer, panel(db, context, engagement, definition))
 
 
-def panel(db: Session, context: Context, engagement: Engagement) -> SendPanel:
+def panel(db: Session, context: Context, engagement: Engagement, definition: str = "") -> SendPanel:
+    """The validation questionnaire (``definition`` ``validation``) is sent from a section of
+    its own, once the PDR exists; the other questionnaires share the main form."""
     settings = context.settings
+    validation = definition == VALIDATION
     latest = db.scalars(
-        select(Link).where(Link.engagement_id == engagement.id).order_by(Link.id.desc()).limit(1)
+        select(Link)
+        .where(Link.engagement_id == engagement.id, _of_kind(validation))
+        .order_by(Link.id.desc())
+        .limit(1)
     ).first()
-    choices = sorted(context.definitions.current)
+    choices = sorted(d for d in context.definitions.current if (d == VALIDATION) == validation)
     preferred = [latest.definition_id] if latest else []
     wanted = [*preferred, DEFAULT_DEFINITION, *choices]
     definition = next((d for d in wanted if d in choices), "")
@@ -102,7 +111,9 @@ def panel(db: Session, context: Context, engagement: Engagement) -> SendPanel:
 def last_sent(
     db: Session, settings: Settings, engagement: Engagement, latest: Link | None
 ) -> LastSent | None:
-    event = _latest_event(db, engagement.id)
+    if latest is None:
+        return None
+    event = _latest_event(db, engagement.id, latest.definition_id == VALIDATION)
     if event is None:
         return None
     detail = event.detail
@@ -119,13 +130,22 @@ def last_sent(
     )  # fmt: skip
 
 
-def _latest_event(db: Session, engagement_id: int) -> AuditEvent | None:
-    return db.scalars(
+def _latest_event(db: Session, engagement_id: int, validation: bool) -> AuditEvent | None:
+    """The latest sending of the validation questionnaire, or of the others."""
+    events = db.scalars(
         select(AuditEvent)
         .where(AuditEvent.engagement_id == engagement_id, AuditEvent.action == SENT_ACTION)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(1)
-    ).first()
+    )
+    for event in events:
+        link = db.get(Link, int(event.detail["link_id"]))
+        if link is not None and (link.definition_id == VALIDATION) == validation:
+            return event
+    return None
+
+
+def _of_kind(validation: bool) -> ColumnElement[bool]:
+    return (Link.definition_id == VALIDATION) if validation else (Link.definition_id != VALIDATION)
 
 
 def _reminder(db: Session, settings: Settings, link: Link, sent: AuditEvent, now: datetime) -> str:

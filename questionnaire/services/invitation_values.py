@@ -22,9 +22,36 @@ from questionnaire.store.models import Engagement, Link, OutgoingEmail, User
 from . import links, mail
 from .context import Context
 from .settings import Settings
+from .validation_ids import VALIDATION
 
 INVITE, REMINDER = "questionnaire_invite", "questionnaire_reminder"
 RECEIVED, SUBMITTED = "questionnaire_received", "questionnaire_submitted"
+
+
+@dataclass(frozen=True)
+class QuestionnaireEmails:
+    """The templates of one questionnaire's emails: each questionnaire says what it is for."""
+
+    invite: str
+    reminder: str
+    received: str
+    submitted: str
+
+
+DISCOVERY_EMAILS = QuestionnaireEmails(INVITE, REMINDER, RECEIVED, SUBMITTED)
+#: The questionnaires with emails of their own, by definition id (any other sends the
+#: discovery questionnaire's).
+EMAILS = {
+    VALIDATION: QuestionnaireEmails(
+        "validation_invite", "validation_reminder", "validation_received", "validation_submitted"
+    ),
+}
+
+
+def emails_for(definition_id: str) -> QuestionnaireEmails:
+    return EMAILS.get(definition_id, DISCOVERY_EMAILS)
+
+
 #: The history's name for sending the questionnaire (its detail names the link and the email).
 SENT_ACTION = "questionnaire.send"
 #: A link in an email's text: the one-time token between ``/r/`` and ``/``.

@@ -24,14 +24,16 @@ from questionnaire.store.models import Engagement, Response, ResponseStatus, utc
 from . import audit, links, mail, reminders
 from .context import Context
 from .invitation_values import (
-    INVITE,
     SENT_ACTION,
     contact_for,
+    emails_for,
     moment_in_words,
     questionnaire_values,
     recipient_in_words,
 )
 from .sow_desk import NotFound
+from .validation_ids import VALIDATION
+from .validation_records import latest_revision
 
 MIN_DAYS, MAX_DAYS = 1, 90
 #: A link works until the end of its last day (UTC), so "until Friday 3 April" is true all day.
@@ -86,6 +88,11 @@ def check(db: Session, context: Context, engagement: Engagement, form: SendForm)
         errors["contact_email"] = address.message
     if form.definition not in context.definitions.current:
         errors["definition"] = "Select the questionnaire to send"
+    elif form.definition == VALIDATION and latest_revision(db, engagement.id) is None:
+        errors["definition"] = (
+            "The validation questionnaire asks the customer about the virtual services of the "
+            "Project Detail Record, and this engagement has no PDR yet: make the PDR first"
+        )
     elif submitted_at(db, engagement.id, form.definition) is not None:
         errors["definition"] = (
             "The customer has already submitted this questionnaire: there is nothing to send"
@@ -168,13 +175,15 @@ def _send(
     }  # fmt: skip
     to = (checked.contact_name or "", checked.contact_email)
     email = mail.queue(
-        db, context, template=INVITE, to=[to], values=values, actor=actor,
+        db, context, template=emails_for(checked.definition).invite, to=[to], values=values,
+        actor=actor,
         engagement_id=engagement.id, reply_to=contact.email,
         sealed={"link": links.link_url(context.settings.base_url, token)},
     )  # fmt: skip
     reminder_at = reminders.queue(db, context.settings, link, email)
     audit.record(
         db, actor, SENT_ACTION, engagement_id=engagement.id, link_id=link.id, email_id=email.id,
+        definition=checked.definition,
         to=checked.contact_email, expires_at=link.expires_at.isoformat(),
         reminder_at=reminder_at.isoformat() if reminder_at else None,
     )  # fmt: skip

@@ -30,6 +30,7 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "engineer.send_questionnaire": DELIVERY,
     "engineer.questionnaire_sent": DELIVERY,
     "engineer.questionnaire_reminders": DELIVERY,
+    "engineer.validation_answers": DELIVERY,
     "engineer.download": DELIVERY,
     "engineer.sow_page": DELIVERY,
     "engineer.sow_save": DELIVERY,

@@ -17,6 +17,7 @@ from questionnaire.engine import (
     submit_record,
 )
 from questionnaire.engine.answers import Invalid, parse_answer
+from questionnaire.engine.given import given_fields, is_given
 from questionnaire.engine.model import Question, RepeatQuestion
 
 from . import responses
@@ -56,6 +57,8 @@ class RecordView:
 def _group(view: PageView, group_id: str, index: int | None) -> ShownQuestion:
     shown = next((q for q in view.state.questions if q.id == group_id and q.type == "repeat"), None)
     if shown is None or (index is not None and index >= len(shown.records)):
+        raise NoSuchRecord(group_id)
+    if index is None and is_given(shown.question):  # its records are the engagement's
         raise NoSuchRecord(group_id)
     return shown
 
@@ -107,6 +110,8 @@ def _visible_fields(
             record[field.id] = parsed
     records = list(group.value) if isinstance(group.value, list) else []
     position = len(records) if index is None else index
+    if index is not None and index < len(records):  # a given record keeps its given fields
+        record = {**record, **given_fields(group.question, records[index])}
     records[position : position + 1] = [record]
     answers = {**view.response.answers, group.id: records}
     flow = evaluate(view.q, answers, until=view.page_id, trusted=True)
@@ -152,9 +157,13 @@ def delete_record(
     index: int,
     version: int,
 ) -> Go:
-    """Remove record ``index``; raises :class:`responses.Conflict` when the answers changed."""
+    """Remove record ``index``; raises :class:`responses.Conflict` when the answers changed,
+    :class:`NoSuchRecord` when the group's records are given (none can be removed)."""
     view, group = located
-    remaining = remove_record(view.response.answers, group.id, index)
+    try:
+        remaining = remove_record(view.response.answers, group.id, index, view.q)
+    except RecordNotFound:
+        raise NoSuchRecord(group.id) from None
     try:
         responses.save_answers(
             db, context.settings, view.response, version, remaining, [], opened.actor,

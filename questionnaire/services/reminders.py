@@ -35,9 +35,9 @@ from questionnaire.store.models import (
 from . import audit, jobs, mail, mail_sealed
 from .context import Context
 from .invitation_values import (
-    REMINDER,
     contact_for,
     day_in_words,
+    emails_for,
     link_sent_in,
     moment_in_words,
     questionnaire_values,
@@ -140,7 +140,8 @@ def run_reminder(context: Context, db: Session, payload: dict[str, Any]) -> None
         "engineer_name": contact.name, "engineer_email": contact.email,
     }  # fmt: skip
     email = mail.queue(
-        db, context, template=REMINDER, values=values, actor=SYSTEM,
+        db, context, template=emails_for(link.definition_id).reminder, values=values,
+        actor=SYSTEM,
         to=[(r["name"], r["address"]) for r in invite.recipients],
         engagement_id=engagement.id, reply_to=contact.email, sealed={"link": url},
     )  # fmt: skip

@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from questionnaire.engine import FlowResult, Questionnaire
 from questionnaire.store.models import Link, Response, ResponseStatus, utcnow
 
-from . import audit, board, engagements, prefill_answers, uploads
+from . import audit, board, engagements, prefill_answers, uploads, validation_records
 from .definitions import DefinitionRegistry
 from .settings import Settings
+from .validation_ids import VALIDATION
 
 
 class Conflict(Exception):
@@ -50,14 +51,17 @@ def _create(
     db: Session, registry: DefinitionRegistry, link: Link, q: Questionnaire, actor: str
 ) -> Response:
     pinned = registry.pinned(db, q)
+    # The records its groups are given (the PDR's virtual services) are taken now, once.
+    given = validation_records.starting_records_for(db, link.engagement_id, q)
     response = Response(
         engagement_id=link.engagement_id, definition_id=link.definition_id,
         definition_sha256=pinned.sha256, version=1,
-        answers=prefill_answers.starting_answers_for(link.engagement, q),
+        answers={**prefill_answers.starting_answers_for(link.engagement, q), **given},
     )  # fmt: skip
     db.add(response)
     db.flush()
-    engagements.note_response_started(db, link.engagement_id)
+    if response.definition_id != VALIDATION:  # the list's stage follows the discovery's
+        engagements.note_response_started(db, link.engagement_id)
     audit.record(
         db, actor, "response.start", engagement_id=link.engagement_id, response_id=response.id,
         definition=q.id, version=q.version,
@@ -197,8 +201,9 @@ def submit(
         db.rollback()
         db.refresh(response)
         raise AlreadySubmitted if response.status is not ResponseStatus.DRAFT else Conflict
-    engagements.note_submitted(db, response.engagement_id)
-    board.note_submitted(db, response.engagement_id)  # Discovery moves to Statement of Work
+    if response.definition_id != VALIDATION:  # the list's stage follows the discovery's
+        engagements.note_submitted(db, response.engagement_id)
+        board.note_submitted(db, response.engagement_id)  # Discovery moves to Statement of Work
     audit.record(
         db, actor, "response.submit", engagement_id=response.engagement_id, response_id=response.id,
         dropped=[d.as_json() for d in flow.dropped],

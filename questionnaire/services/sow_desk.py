@@ -15,6 +15,7 @@ from questionnaire.store.models import Engagement, Response, SowDraft, SowRevisi
 from sow_prefill import model
 
 from . import exports, links, review_state, sow
+from .validation_ids import VALIDATION
 
 
 class NotFound(LookupError):
@@ -45,7 +46,9 @@ def engagement(db: Session, engagement_id: int) -> Engagement:
 
 def _latest_response(db: Session, engagement_id: int) -> Response | None:
     return db.scalars(
-        select(Response).where(Response.engagement_id == engagement_id).order_by(Response.id.desc())
+        select(Response)
+        .where(Response.engagement_id == engagement_id, Response.definition_id != VALIDATION)
+        .order_by(Response.id.desc())
     ).first()
 
 

@@ -13,6 +13,7 @@ from questionnaire.store.models import Response
 from . import responses, sow, submission_notices
 from .context import Context
 from .journey import Go, OpenLink, flow_of, resume
+from .validation_ids import VALIDATION
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,8 @@ def _after(context: Context) -> Callable[[Session, Response], None]:
     """What the submission's transaction also holds: the SoW's pre-fill job, and the emails."""
 
     def queue_work(db: Session, response: Response) -> None:
-        sow.queue_prefill(db, response, "pre-filler", reason="submitted")
+        if response.definition_id != VALIDATION:  # validation feeds acceptance, not the SoW
+            sow.queue_prefill(db, response, "pre-filler", reason="submitted")
         submission_notices.queue_notices(db, context, response)
 
     return queue_work

@@ -19,7 +19,7 @@ from questionnaire.store.models import Engagement, Link, Response, User, utcnow
 
 from . import audit, email_templates, mail
 from .context import Context
-from .invitation_values import RECEIVED, SUBMITTED, contact_for, day_in_words
+from .invitation_values import contact_for, day_in_words, emails_for
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,8 @@ def queue_notices(db: Session, context: Context, response: Response) -> None:
         values = {**common, "contact_name": engagement.contact_name,
                   "engineer_name": contact.name, "engineer_email": contact.email}  # fmt: skip
         to = (engagement.contact_name or "", engagement.contact_email)
-        _queue(db, context, engagement, RECEIVED, [to], values, reply_to=contact.email)
+        received = emails_for(response.definition_id).received
+        _queue(db, context, engagement, received, [to], values, reply_to=contact.email)
     engineer = db.get(User, engagement.engineer_id) if engagement.engineer_id else None
     if engineer is not None and not engineer.active:  # deactivated: the team reads it instead
         engineer = None
@@ -59,7 +60,8 @@ def queue_notices(db: Session, context: Context, response: Response) -> None:
         "engineer_name": engineer.name if engineer else None,
         "contact_name": engagement.contact_name, "contact_email": engagement.contact_email,
     }  # fmt: skip
-    _queue(db, context, engagement, SUBMITTED, [recipient], values, reply_to=None)
+    submitted = emails_for(response.definition_id).submitted
+    _queue(db, context, engagement, submitted, [recipient], values, reply_to=None)
 
 
 def _sender(db: Session, engagement: Engagement) -> str:

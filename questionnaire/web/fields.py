@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 
 from questionnaire.engine import PageState, ShownNote, ShownQuestion
 from questionnaire.engine.answers import display
+from questionnaire.engine.given import is_given
 from questionnaire.engine.model import FileQuestion, Question
 
 from .customer_urls import CustomerUrls, RecordUrls
@@ -282,7 +283,11 @@ def questions(
     html = [f'<input type="hidden" name="_shown" value="{escape(shown_ids)}">']
     html.extend(note(n) for n in state.notes)
     for shown in state.questions:
-        if shown.type == "repeat":
+        if shown.type == "repeat" and is_given(shown.question):
+            from .given_fields import given_group  # it builds on this module's record_text
+
+            html.append(given_group(shown, errors, urls.records(state.id, shown.id)))
+        elif shown.type == "repeat":
             html.append(group(shown, errors, urls.records(state.id, shown.id)))
         else:
             html.append(field(shown, values.get(shown.id, ""), errors.get(shown.id)))

@@ -51,9 +51,13 @@ def _row(shown: ShownQuestion, page_url: str | None) -> str:
 def _answer(shown: ShownQuestion) -> str:
     if shown.type == "repeat" and shown.records:
         item = escape(getattr(shown.question, "item_label", "Item"))
+        # A given record is named by its heading (its given fields), as on its page.
+        titles: list[str] = [str(escape(h)) for h in shown.headings] or [
+            f"{item} {number}" for number in range(1, len(shown.records) + 1)
+        ]
         return "\n".join(
-            f'<p class="body"><strong>{item} {number}</strong><br>\n{record_text(record)}</p>'
-            for number, record in enumerate(shown.records, start=1)
+            f'<p class="body"><strong>{title}</strong><br>\n{record_text(record)}</p>'
+            for title, record in zip(titles, shown.records, strict=False)
         )
     if shown.value is not None:
         return f"{escape(display(shown.question, shown.value))}"

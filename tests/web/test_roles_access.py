@@ -38,6 +38,7 @@ SPEC: dict[str, set[str]] = {
     "engineer.send_questionnaire": WORK,
     "engineer.questionnaire_sent": WORK,
     "engineer.questionnaire_reminders": WORK,
+    "engineer.validation_answers": WORK,
     "engineer.download": WORK,
     "engineer.sow_page": WORK,
     "engineer.sow_save": WORK,

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import abort, redirect, render_template, request, url_for
 
+from questionnaire.engine.given import is_given
 from questionnaire.services import journey, records, responses
 from questionnaire.store import db
 from questionnaire.web.context import services
@@ -59,6 +60,8 @@ def remove(page_id: str, group: str, item: str) -> Any:
     if isinstance(located, journey.Go):
         return go(located)
     view, shown = located
+    if is_given(shown.question):  # the engagement's records: none is removed
+        abort(404, description=NO_SUCH_ITEM)
     if request.method == "GET":
         return render_template(
             "customer/remove.html", group=shown, index=index, version=str(view.response.version),

@@ -16,6 +16,7 @@ from . import (
     pdr,
     sessions,
     sow_sending,
+    validation,
 )
 from .blueprint import bp
 
@@ -35,4 +36,5 @@ __all__ = [
     "pdr",
     "sessions",
     "sow_sending",
+    "validation",
 ]

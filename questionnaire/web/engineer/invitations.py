@@ -13,6 +13,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from questionnaire.services import invitation_state, invitations
 from questionnaire.services.invitation_values import moment_in_words
+from questionnaire.services.validation_ids import VALIDATION
 from questionnaire.store import db
 from questionnaire.web.context import services
 from questionnaire.web.forms import ActionForm
@@ -30,7 +31,7 @@ FIELDS = ("contact_name", "contact_email", "definition", "expires_days")
 )
 def send_questionnaire(engagement_id: int) -> Any:
     if request.method == "GET":
-        return _form_page(engagement_id, {})
+        return _form_page(engagement_id, {}, request.args.get("definition", ""))
     checked_form()
     typed = invitations.SendForm(
         contact_name=request.form.get("contact_name", ""),
@@ -43,15 +44,20 @@ def send_questionnaire(engagement_id: int) -> Any:
     try:
         invitations.send_questionnaire(db.session(), services(), engagement_id, typed, actor())
     except invitations.InvalidSend as invalid:
-        return _form_page(engagement_id, invalid.errors), 400
-    return redirect(url_for(".questionnaire_sent", engagement_id=engagement_id), 303)
+        return _form_page(engagement_id, invalid.errors, typed.definition), 400
+    return redirect(_sent_url(engagement_id, typed.definition), 303)
 
 
 @bp.get("/engagements/<int:engagement_id>/questionnaire/sent", endpoint="questionnaire_sent")
 def questionnaire_sent(engagement_id: int) -> Any:
-    page = invitation_state.send_page(db.session(), services(), engagement_id)
+    definition = _validation_or_not(request.args.get("definition", ""))
+    page = invitation_state.send_page(db.session(), services(), engagement_id, definition)
     if page.panel.last is None:  # nothing sent yet: the form instead
-        return redirect(url_for(".send_questionnaire", engagement_id=engagement_id))
+        return redirect(
+            url_for(
+                ".send_questionnaire", engagement_id=engagement_id, definition=definition or None
+            )
+        )
     return render_template(
         "engineer/questionnaire_sent.html", page=page, last=page.panel.last,
         expires=moment_in_words(page.panel.last.expires_at),
@@ -76,8 +82,20 @@ def questionnaire_reminders(engagement_id: int) -> Any:
     return redirect(url_for(".engagement", engagement_id=engagement_id, _anchor="questionnaire"))
 
 
-def _form_page(engagement_id: int, errors: dict[str, str]) -> str:
-    page = invitation_state.send_page(db.session(), services(), engagement_id)
+def _validation_or_not(definition: str) -> str:
+    """The validation questionnaire has its own form and confirmation; the others share one."""
+    return VALIDATION if definition == VALIDATION else ""
+
+
+def _sent_url(engagement_id: int, definition: str) -> str:
+    chosen = _validation_or_not(definition) or None
+    return url_for(".questionnaire_sent", engagement_id=engagement_id, definition=chosen)
+
+
+def _form_page(engagement_id: int, errors: dict[str, str], definition: str = "") -> str:
+    page = invitation_state.send_page(
+        db.session(), services(), engagement_id, _validation_or_not(definition)
+    )
     ordered = [(name, errors[name]) for name in FIELDS if name in errors]
     return render_template(
         "engineer/send_questionnaire.html", page=page, panel=page.panel, form=ActionForm(),
