@@ -35,8 +35,9 @@ class CloseoutSettings:
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> CloseoutSettings:
         config = {**CLOSEOUT_DEFAULTS, **config}
-        url, secret = _text(config["COMPLETION_WEBHOOK_URL"]), _text(
-            config["COMPLETION_WEBHOOK_SECRET"]
+        url, secret = (
+            _text(config["COMPLETION_WEBHOOK_URL"]),
+            _text(config["COMPLETION_WEBHOOK_SECRET"]),
         )
         if url is not None and secret is None:
             raise ValueError("COMPLETION_WEBHOOK_URL needs COMPLETION_WEBHOOK_SECRET to sign with")

@@ -3,6 +3,8 @@ handover document, and sales and finance hear of the days used against the days 
 
 from __future__ import annotations
 
+import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from questionnaire.services import closeout, support_document, support_notes
+from questionnaire.services.closeout_settings import CloseoutSettings
 from questionnaire.services.context import Context
 from questionnaire.store.closeout import EngagementCompletion, OutgoingWebhook
 from questionnaire.store.db import Database
@@ -25,6 +28,9 @@ from tests.smtp import SmtpServer, via
 
 from .closeout_support import CUSTOMER, ENGINEER, SALES, delivered
 from .factories import Factory
+
+#: Never posted to: the racing acceptances only queue the delivery.
+NEVER_POSTED = "http://127.0.0.1:9/hooks"
 
 
 def _accept(db: Session, context: Context, engagement_id: int) -> None:
@@ -154,3 +160,35 @@ def test_support_notes_are_checked_saved_with_who_and_closed_at_completion(
     _accept(db, services, engagement_id)
     with pytest.raises(support_notes.NotesClosed):
         support_notes.save(db, engagement_id, support_notes.NotesForm(left_as="x"), ENGINEER)
+
+
+def test_two_acceptances_at_once_complete_the_engagement_once(
+    postgres_only: str, make: Factory, db: Session, services: Context
+) -> None:
+    """Two acceptance transactions racing (a double click on two servers): one completion, one
+    document job, one webhook delivery; the other finds the engagement complete and adds
+    nothing."""
+    context = replace(services, settings=replace(services.settings, closeout=CloseoutSettings(
+        webhook_url=NEVER_POSTED, webhook_secret="x", webhook_private_addresses=True)))  # fmt: skip
+    engagement_id = delivered(make, db)
+    barrier = threading.Barrier(6)
+
+    def accept() -> None:
+        own = Database(postgres_only)
+        with own.session() as session:
+            barrier.wait()
+            closeout.on_acceptance_document_accepted(session, context, engagement_id, CUSTOMER)
+            session.commit()
+        own.dispose()
+
+    threads = [threading.Thread(target=accept) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert db.scalar(select(func.count()).select_from(EngagementCompletion)) == 1
+    assert db.scalar(select(func.count()).select_from(OutgoingWebhook)) == 1
+    kinds = db.scalars(select(Job.kind).where(Job.kind == support_document.DOCUMENT_JOB)).all()
+    assert len(kinds) == 1
+    moves = db.scalars(select(AuditEvent).where(AuditEvent.action == closeout.COMPLETE_ACTION))
+    assert len(moves.all()) == 1
