@@ -31,7 +31,8 @@ COMPLETE_ACTION = "closeout.complete"
 def on_acceptance_document_accepted(
     db: Session, context: Context, engagement_id: int, accepted_by: str
 ) -> None:
-    """The customer (``accepted_by``, their email) accepted the acceptance document.
+    """The customer (``accepted_by``: who, as the acceptance names them) accepted the
+    acceptance document.
 
     In the caller's transaction, no commit; queues work for the worker. Safe to call twice:
     a second call for an engagement already complete changes nothing.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from questionnaire.services.closeout_settings import CloseoutSettings
 from questionnaire.services.context import Context
 from questionnaire.store.closeout import EngagementCompletion, OutgoingWebhook
 from questionnaire.store.db import Database
+from questionnaire.store.handover import FunctionalTest
 from questionnaire.store.models import (
     AuditEvent,
     Engagement,
@@ -192,3 +194,32 @@ def test_two_acceptances_at_once_complete_the_engagement_once(
     assert len(kinds) == 1
     moves = db.scalars(select(AuditEvent).where(AuditEvent.action == closeout.COMPLETE_ACTION))
     assert len(moves.all()) == 1
+
+
+def test_recorded_functional_tests_reach_the_document_and_the_record(
+    make: Factory, db: Session, services: Context
+) -> None:
+    engagement_id = delivered(make, db)
+    for outcome in ("pass", "fail"):
+        db.add(FunctionalTest(
+            engagement_id=engagement_id, target_kind="virtual_service", target_name="PACS viewer",
+            what_tested="Failover", expected="Sessions kept", actual=f"It went {outcome}",
+            outcome=outcome, tested_on=date(2026, 12, 1), recorded_by=ENGINEER,
+        ))  # fmt: skip
+    db.commit()
+    _accept(db, services, engagement_id)
+    found = support_document.find(services.settings, db, services, engagement_id, "md")
+    assert isinstance(found, support_document.Inline)
+    markdown = found.body.decode()
+    assert "| PACS viewer | Failover | Sessions kept | It went pass | Passed | 2026-12-01 |" in (
+        markdown
+    )
+    assert "| It went fail | Failed |" in markdown
+    record = closeout.record_of(db, services, engagement_id)
+    assert record["tests"] == {
+        "passed": 1, "total": 2,
+        "results": [
+            {"target_kind": "virtual_service", "target": "PACS viewer", "passed": True},
+            {"target_kind": "virtual_service", "target": "PACS viewer", "passed": False},
+        ],
+    }  # fmt: skip
