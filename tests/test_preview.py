@@ -305,3 +305,9 @@ def test_the_view_lists_the_lint_warnings_and_why_a_hidden_field_is_not_asked(
     assert "Lint warnings" in words and "warning: 'ha' is a yes/no answer" in words
     assert "x X asked only if ha is 'yes', which does not hold" in words
     assert 'channel Channel a hidden field: never asked, it carries "web" into the answers' in words
+
+
+def test_a_request_for_another_host_name_is_refused(client: FlaskClient) -> None:
+    rebound = client.get("/p/about", headers={"Host": "attacker.example:5050"})
+    assert rebound.status_code == 400 and "only at http://127.0.0.1" in rebound.text
+    assert client.get("/p/about", headers={"Host": "127.0.0.1:5050"}).status_code == 200

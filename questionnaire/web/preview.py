@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, cast
 from flask import (
     Blueprint,
     Flask,
+    abort,
     current_app,
     g,
     redirect,
@@ -90,6 +91,17 @@ def create_preview_app(
 
 def preview_of() -> Preview:
     return cast(Preview, current_app.extensions["preview"])
+
+
+#: The names the preview answers to. Another name is a page elsewhere that resolved itself to
+#: this machine (DNS rebinding) to read the author's definition: refused.
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
+
+
+@bp.before_app_request
+def _local_only() -> None:
+    if request.host.rsplit(":", 1)[0] not in LOCAL_HOSTS:
+        abort(400, description="The preview answers only at http://127.0.0.1.")
 
 
 @bp.before_app_request
