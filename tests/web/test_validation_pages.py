@@ -4,7 +4,9 @@ add nor remove one, whatever is posted; the engineer reads the answers per servi
 
 from __future__ import annotations
 
+import io
 import re
+import tarfile
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -168,3 +170,26 @@ def test_the_engineer_reads_the_answers_per_service(app: Flask) -> None:
     with app.app_context():
         stage = db.session().scalars(select(Engagement.response_status)).one()
     assert stage is None  # the list's stage follows the discovery questionnaire only
+
+
+def _support_download() -> bytes:
+    """A small technical support download, as the load balancer makes it (a .tar.gz)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        info = tarfile.TarInfo("lbsupport/status.txt")
+        body = b"all services up\n"
+        info.size = len(body)
+        archive.addfile(info, io.BytesIO(body))
+    return buffer.getvalue()
+
+
+def test_the_customer_may_upload_the_support_download(app: Flask) -> None:
+    engineer = engineer_with_engagement(app, WEB)
+    visitor = customer(app, engineer)
+    upload = (io.BytesIO(_support_download()), "lbsupport.tar.gz")
+    data = {"tested_by": "Alex Morgan", "support_download": upload}
+    assert visitor.answer("overall", data).status_code == 302
+    with app.app_context():
+        answers = db.session().scalars(select(Response.answers)).one()
+    assert answers["support_download"]["kind"] == "targz"
+    assert answers["support_download"]["name"] == "lbsupport.tar.gz"
