@@ -182,3 +182,35 @@ def test_a_worker_killed_mid_delivery_delivers_again_with_the_same_id(
     ids = [r.headers["X-Questionnaire-Delivery"] for r in receiver.received]
     assert ids == [row.delivery_id, row.delivery_id]
     assert _verified(receiver.received[0]) == _verified(receiver.received[1])
+
+
+def test_a_receiver_that_keeps_refusing_fails_the_delivery_with_its_reason(
+    make: Factory, db: Session, services: Context, database: Database, receiver: Receiver
+) -> None:
+    context = _hooked(services, receiver.url)
+    _complete(make, db, context)
+    _deliver_only(database)
+    receiver.statuses = [503] * webhooks.MAX_ATTEMPTS
+    for _ in range(webhooks.MAX_ATTEMPTS):
+        [outcome] = Worker(context, database, isolate=False).run_pending()
+        assert not outcome.ok
+        _make_due(database)
+    assert Worker(context, database, isolate=False).run_pending() == []  # given up: no more
+    [failed] = _rows(database)
+    assert (failed.status, failed.attempts) == (WebhookStatus.FAILED, webhooks.MAX_ATTEMPTS)
+    assert "answered 503" in (failed.last_error or "")
+    assert len(receiver.received) == webhooks.MAX_ATTEMPTS
+    [listed] = webhooks.deliveries(db)
+    assert listed.row.status is WebhookStatus.FAILED and "503" in (listed.error or "")
+
+
+def test_a_redirect_is_not_followed(
+    make: Factory, db: Session, services: Context, database: Database, receiver: Receiver
+) -> None:
+    context = _hooked(services, receiver.url)
+    _complete(make, db, context)
+    _deliver_only(database)
+    receiver.statuses = [302]
+    [outcome] = Worker(context, database, isolate=False).run_pending()
+    assert not outcome.ok and len(receiver.received) == 1
+    assert _rows(database)[0].status is WebhookStatus.QUEUED  # tried again later, not followed

@@ -36,7 +36,17 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             receiver.received.append(Received(dict(self.headers.items()), body))
             if receiver.on_receive is not None:
                 receiver.on_receive()
-            self.send_response(receiver.statuses.pop(0) if receiver.statuses else 204)
+            status = receiver.statuses.pop(0) if receiver.statuses else 204
+            self.send_response(status)
+            if 300 <= status < 400:  # a redirect to this same server: followed, it would land
+                self.send_header("Location", f"{receiver.url}/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def do_GET(self) -> None:
+            """Where a followed redirect would land (as a GET): recorded, and answered 200."""
+            receiver.received.append(Received(dict(self.headers.items()), b""))
+            self.send_response(200)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
