@@ -30,7 +30,7 @@ from questionnaire.store.db import Database
 from questionnaire.store.models import Job, OutgoingEmail
 from tests.conftest import app_config
 
-from .test_invitations import token_in
+from .test_invitations import emails, make_reminders_due, run, token_in
 from .validation_support import (
     HEADINGS,
     PACS,
@@ -157,3 +157,18 @@ def test_the_validation_panel_is_apart_from_the_questionnaires(
     other = dataclasses.replace(FORM, definition="small")
     invitations.send_questionnaire(db, services, engagement.id, other, SENDER)
     assert panel(db, services, engagement).last is not None
+
+
+def test_its_reminder_speaks_of_the_services(
+    db: Session, services: Context, database: Database
+) -> None:
+    engagement = handed_over(db)
+    with_pdr(db, engagement.id, WEB)
+    sent_token(db, services, engagement.id)
+    make_reminders_due(database)
+    run(services, database)
+    [reminder] = emails(database, "validation_reminder")
+    assert reminder.subject == "Reminder: Check that your load-balanced services work: Acme Health"
+    assert "check that each of your load-balanced services for Acme Health works" in (
+        reminder.text_body
+    )
