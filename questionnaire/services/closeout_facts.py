@@ -3,7 +3,7 @@
 The support handover document, the completion summary email and the machine-readable record
 all say the same things (the days used, the sessions, the tests passed): they read them here.
 Functional tests come from the customer handover's ``store/handover.py`` through
-:func:`functional_tests`, which tolerates a database with none.
+:func:`functional_tests`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questionnaire.engine import FlowResult
-from questionnaire.store import handover as handover_store
 from questionnaire.store.closeout import EngagementCompletion, SupportNotes
 from questionnaire.store.delivery import ImplementationSession
+from questionnaire.store.handover import FunctionalTest
 from questionnaire.store.models import Engagement, Response, SowDraft, User
 
 from . import implementation, pdr_desk
@@ -101,21 +101,16 @@ def facts_of(db: Session, engagement_id: int) -> Facts:
 
 
 def functional_tests(db: Session, engagement_id: int) -> list[TestOutcome]:
-    """The engagement's functional tests, oldest first; none while the customer handover's
-    model (``store/handover.py``) has no ``FunctionalTest``."""
-    model: Any = getattr(handover_store, "FunctionalTest", None)
-    if model is None:
-        return []
+    """The engagement's functional tests (``store/handover.py``), oldest first; none when
+    none were recorded."""
     rows = db.scalars(
-        select(model).where(model.engagement_id == engagement_id).order_by(model.id)
+        select(FunctionalTest)
+        .where(FunctionalTest.engagement_id == engagement_id)
+        .order_by(FunctionalTest.id)
     ).all()
     return [
-        TestOutcome(
-            str(getattr(row, "target_kind", "")), str(getattr(row, "target_name", "")),
-            str(getattr(row, "what_tested", "")), str(getattr(row, "expected", "")),
-            str(getattr(row, "actual", "")), str(getattr(row, "outcome", "")),
-            getattr(row, "tested_on", None),
-        )
+        TestOutcome(row.target_kind, row.target_name, row.what_tested, row.expected, row.actual,
+                    row.outcome, row.tested_on)
         for row in rows
     ]  # fmt: skip
 
