@@ -45,6 +45,7 @@ from .context import Context
 from .facts import EDITABLE, FactShown, facts_as_used
 from .filetypes import KIND_MEDIA_TYPES
 from .invitation_state import SendPanel, panel
+from .responses import file_ids
 from .settings import Settings
 from .sow_desk import NotFound
 from .validation_ids import VALIDATION
@@ -158,6 +159,8 @@ class Answers:
     prefill: sow.PrefillState
     #: The pre-filled answers the customer changed from what sales entered.
     corrections: list[prefill_answers.Correction] = field(default_factory=list)
+    #: The uploads the answers name whose files were removed after the retention period.
+    removed_files: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -250,7 +253,9 @@ def _answers(db: Session, context: Context, engagement_id: int) -> Answers | Non
     ).all()
     flow = context.flows.flow_of(q, response)
     corrections = prefill_answers.corrections(q, flow, prefill_answers.prefilled(db, response))
-    return Answers(response, q, flow, list(files), sow.prefill_state(db, response), corrections)
+    removed = frozenset(file_ids(response.answers) - {upload.id for upload in files})
+    return Answers(response, q, flow, list(files), sow.prefill_state(db, response), corrections,
+                   removed_files=removed)  # fmt: skip
 
 
 def _sow_summary(db: Session, response: Response) -> SowSummary | None:

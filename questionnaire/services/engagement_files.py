@@ -152,9 +152,11 @@ class AttachForm:
 class InvalidAttachment(ValueError):
     """``errors``: a message per field (``file``, ``source``, ``description``), in form order."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
+    def __init__(self, errors: dict[str, str], *, too_large: bool = False) -> None:
         super().__init__("; ".join(errors.values()))
         self.errors = errors
+        #: The file was over the size limit (a 413 rather than a 400).
+        self.too_large = too_large
 
 
 def files_of(db: Session, engagement_id: int) -> list[EngagementFile]:
@@ -188,7 +190,8 @@ def attach(
         if isinstance(staged, FileError):
             errors["file"] = staged.message
     if errors or not isinstance(staged, StagedFile):
-        raise InvalidAttachment(_ordered(errors))
+        too_large = isinstance(staged, FileError) and staged.too_large
+        raise InvalidAttachment(_ordered(errors), too_large=too_large)
     try:
         row = keep_file(db, engagement_id, staged, actor=actor, source=form.source,
                         description=form.description)  # fmt: skip

@@ -9,6 +9,8 @@ marked safe once, in :func:`summary`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from markupsafe import Markup, escape
 
 from questionnaire.engine import FlowResult, ShownQuestion
@@ -18,8 +20,12 @@ from .customer_urls import CustomerUrls
 from .fields import escaped_label, record_text
 
 
-def summary(flow: FlowResult, changes: CustomerUrls | None) -> Markup:
-    """Every page on the path that shows a question; ``changes`` adds a Change link per row."""
+def summary(
+    flow: FlowResult, changes: CustomerUrls | None, removed: Collection[str] = ()
+) -> Markup:
+    """Every page on the path that shows a question; ``changes`` adds a Change link per row.
+    A file answer naming an upload in ``removed`` says the file was removed after the retention
+    period (the answer stays; ``services/retention.py``)."""
     html = []
     for page_id in flow.path:
         state = flow.pages[page_id]
@@ -27,17 +33,17 @@ def summary(flow: FlowResult, changes: CustomerUrls | None) -> Markup:
             continue
         html.append(f'<h2 class="heading-m">{escape(state.title)}</h2>\n<dl class="summary-list">')
         page_url = None if changes is None else changes.page(page_id)
-        html.extend(_row(shown, page_url) for shown in state.questions)
+        html.extend(_row(shown, page_url, removed) for shown in state.questions)
         html.append("</dl>")
     return Markup("\n".join(html))  # noqa: S704 (every value is escaped)
 
 
-def _row(shown: ShownQuestion, page_url: str | None) -> str:
+def _row(shown: ShownQuestion, page_url: str | None, removed: Collection[str] = ()) -> str:
     """A question and its answer; with the page's URL, a link to change it there."""
     label = escaped_label(shown)
     row = (
         f'<div class="summary-list__row">\n<dt class="summary-list__key">{label}</dt>\n'
-        f'<dd class="summary-list__value">{_answer(shown)}</dd>'
+        f'<dd class="summary-list__value">{_answer(shown)}{_removed(shown, removed)}</dd>'
     )
     if page_url is not None:
         url = f"{page_url}#{shown.id}-group"  # an identifier: nothing to quote
@@ -46,6 +52,13 @@ def _row(shown: ShownQuestion, page_url: str | None) -> str:
             f'<span class="visually-hidden"> {label}</span></a></dd>'
         )
     return row + "\n</div>"
+
+
+def _removed(shown: ShownQuestion, removed: Collection[str]) -> str:
+    value = shown.value
+    if shown.type != "file" or not isinstance(value, dict) or value.get("id") not in removed:
+        return ""
+    return ' <span class="secondary-text">(the file was removed after the retention period)</span>'
 
 
 def _answer(shown: ShownQuestion) -> str:

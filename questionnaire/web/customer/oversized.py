@@ -48,10 +48,11 @@ class _FilesDropped(FormDataParser):
         super().__init__(*args, **kwargs)
 
 
-def read_without_files() -> None:
-    """Before anything reads the form of a page's POST: if the body is over the app's limit but
-    not far over, read it with its files dropped (``g.files_dropped``)."""
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+def read_without_files(limit: int | None = None) -> None:
+    """Before anything reads the form of a page's POST: if the body is over ``limit`` (the
+    app's, unless a form has its own) but not far over, read it with its files dropped
+    (``g.files_dropped``)."""
+    limit = limit if limit is not None else current_app.config.get("MAX_CONTENT_LENGTH")
     size = request.content_length
     if limit is None or size is None or not limit < size <= limit * READ_UP_TO:
         return

@@ -68,7 +68,9 @@ def _show_new_link(link: desk.NewLink) -> str:
 @bp.get("/engagements/<int:engagement_id>")
 def engagement(engagement_id: int) -> Any:
     page = desk.engagement_page(db.session(), services(), engagement_id)
-    answers = summary(page.answers.flow, None) if page.answers else None  # no Change links
+    answers = (  # no Change links
+        summary(page.answers.flow, None, page.answers.removed_files) if page.answers else None
+    )
     return render_template(
         "engineer/engagement.html", page=page, answers_html=answers, form=ActionForm()
     )
