@@ -49,17 +49,19 @@ def _row(
     urls: RecordUrls,
 ) -> str:
     prefix = f"{group_id}[{index}]"
+    # Each message has the id the error summary links to (``services[0].works``), so the
+    # summary's link lands on the record it is about.
     problems = "".join(
-        f'<p class="error-message"><span class="visually-hidden">Error:</span> '
-        f"{escape(message)}</p>"
+        f'<p class="error-message" id="{escape(key)}"><span class="visually-hidden">Error:'
+        f"</span> {escape(message)}</p>"
         for key, message in errors.items()
-        if key.startswith(prefix)
+        if key.startswith(prefix + ".")
     )
     answered = record_text(record)
     action = "Change" if answered else "Answer the questions"
     status = answered or '<span class="secondary-text">Not answered yet</span>'
     return (
-        f'<div class="summary-list__row" id="{escape(prefix)}">\n'
+        f'<div class="summary-list__row">\n'
         f'<dt class="summary-list__key">{escape(title)}</dt>\n'
         f'<dd class="summary-list__value">{status}{problems}</dd>\n'
         f'<dd class="summary-list__actions"><a class="link" href="{escape(urls.change(index))}">'

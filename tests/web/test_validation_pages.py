@@ -28,7 +28,7 @@ from tests.services.validation_support import (
     with_pdr,
 )
 
-from .customer import Customer, csrf_token, version
+from .customer import Customer, csrf_token, error_summary, version
 from .engineer import log_in, make_engineer
 
 ENGAGEMENT = "/e/engagements/1"
@@ -193,3 +193,16 @@ def test_the_customer_may_upload_the_support_download(app: Flask) -> None:
         answers = db.session().scalars(select(Response.answers)).one()
     assert answers["support_download"]["kind"] == "targz"
     assert answers["support_download"]["name"] == "lbsupport.tar.gz"
+
+
+def test_each_missing_answer_links_from_the_error_summary_to_its_service(app: Flask) -> None:
+    engineer = engineer_with_engagement(app, WEB)
+    visitor = customer(app, engineer)
+    missing = visitor.answer("services", {})
+    assert missing.status_code == 400
+    links = error_summary(missing.text)
+    assert [anchor for anchor, _ in links] == [
+        "services[0].works", "services[0].failover", "services[0].missing",
+    ]  # fmt: skip
+    for anchor, _ in links:
+        assert f'id="{anchor}"' in missing.text
