@@ -1,4 +1,7 @@
-"""The customer accepts a sent SoW revision: who, when, from where, and what exactly.
+"""The customer accepts a sent revision of a document (a SoW, a Customer PS Acceptance
+Document): who, when, from where, and what exactly. One mechanism for both; what follows an
+acceptance is the document kind's (``document_kinds``: the SoW's card moves to Planned, the
+acceptance document completes the engagement), in the acceptance's transaction.
 
 What is accepted is the PDF file the customer received: attached to our email and served by
 the review page's download, rendered once and kept under its stored name, so its bytes never
@@ -24,9 +27,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from questionnaire.store.models import utcnow
-from questionnaire.store.reviews import SowAcceptance
+from questionnaire.store.reviews import Acceptance
 
-from . import audit, board, exports, jobs, mail
+from . import audit, exports, jobs, mail
 from .acceptance_record import RECORD_JOB, day_and_time
 from .context import Context
 from .review_customer import (
@@ -41,7 +44,6 @@ from .review_links import is_address
 from .review_state import acceptance_of
 from .settings import Settings
 
-ACCEPTED_TEMPLATE = "sow_accepted"
 MAX_NAME = 200
 
 
@@ -77,7 +79,9 @@ class Document:
     sha256: str
 
 
-def check(form: AcceptanceForm, organisation: str) -> AcceptanceForm:
+def check(
+    form: AcceptanceForm, organisation: str, document_title: str = "Statement of Work"
+) -> AcceptanceForm:
     """The form cleaned, or :class:`InvalidAcceptance` with a message per field."""
     name, title = clean(form.full_name), clean(form.job_title)
     errors = {}
@@ -88,7 +92,7 @@ def check(form: AcceptanceForm, organisation: str) -> AcceptanceForm:
             errors[key] = f"Your {what} must be {MAX_NAME} characters or fewer"
     if not form.authorised:
         errors["authorised"] = (
-            f"Confirm that you may accept this Statement of Work on behalf of {organisation}"
+            f"Confirm that you may accept this {document_title} on behalf of {organisation}"
         )
     if errors:
         raise InvalidAcceptance(errors)
@@ -113,15 +117,16 @@ def _sha256(path: Path) -> str:
 
 def accept(
     db: Session, context: Context, token: str, form: AcceptanceForm, visitor: Visitor
-) -> SowAcceptance:
-    """Record the acceptance, move the card to Planned, queue the record and the emails;
-    commits. Raises :class:`InvalidAcceptance`, ``ReviewRefused``, :class:`AlreadyAccepted`
-    or :class:`DocumentUnavailable` (nothing is stored then)."""
+) -> Acceptance:
+    """Record the acceptance, do what the document's kind does on acceptance (the SoW's card
+    to Planned), queue the record and the emails; commits. Raises :class:`InvalidAcceptance`,
+    ``ReviewRefused``, :class:`AlreadyAccepted` or :class:`DocumentUnavailable` (nothing is
+    stored then)."""
     first = open_review(db, context, token)
-    given = check(form, first.engagement.customer)
+    given = check(form, first.engagement.customer, first.kind.title)
     accepted = document(context.settings, db, first)  # read before the lock: a file of MBs
     opened = open_for_change(db, context, first)
-    acceptance = SowAcceptance(
+    acceptance = Acceptance(
         draft_id=opened.revision.draft_id, revision_id=opened.revision.id,
         engagement_id=opened.engagement.id, review_link_id=opened.link.id,
         full_name=given.full_name, job_title=given.job_title, authorised=True,
@@ -142,13 +147,12 @@ def accept(
     return acceptance
 
 
-def _effects(db: Session, context: Context, opened: OpenReview, acceptance: SowAcceptance) -> None:
-    """The card to Planned, the history, the record's job, the email to engineer and sales."""
-    engagement, number = opened.engagement, opened.revision.number
-    who = f"{acceptance.full_name} (customer)"[:200]
-    board.note_accepted(db, engagement.id, who, number)
+def _effects(db: Session, context: Context, opened: OpenReview, acceptance: Acceptance) -> None:
+    """The kind's own effect, the history, the record's job, the email to engineer and sales."""
+    engagement, number, kind = opened.engagement, opened.revision.number, opened.kind
+    kind.on_accepted(db, context, engagement, acceptance)
     audit.record(
-        db, opened.actor, "sow.accepted", engagement_id=engagement.id, revision=number,
+        db, opened.actor, kind.action("accepted"), engagement_id=engagement.id, revision=number,
         full_name=acceptance.full_name, job_title=acceptance.job_title,
         document_sha256=acceptance.document_sha256, ip_address=acceptance.ip_address,
     )  # fmt: skip
@@ -159,7 +163,7 @@ def _effects(db: Session, context: Context, opened: OpenReview, acceptance: SowA
     if is_address(sales) and all(sales != (p if isinstance(p, str) else p[1]) for p in to):
         to.append(sales)
     mail.queue(
-        db, context, template=ACCEPTED_TEMPLATE, to=to, actor=opened.actor,
+        db, context, template=kind.accepted_template, to=to, actor=opened.actor,
         engagement_id=engagement.id,
         values={
             "organisation": engagement.customer, "project": engagement.project,

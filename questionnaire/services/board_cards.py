@@ -28,6 +28,7 @@ from questionnaire.store.models import (
 )
 
 from .booking_panel import upcoming
+from .document_kinds import SOW
 from .engagements import link_state
 
 S = PipelineStage
@@ -171,7 +172,11 @@ def _latest_sent_revision() -> Any:
     return (
         select(func.max(SowRevision.number))
         .join(SowDraft, SowDraft.id == SowRevision.draft_id)
-        .where(SowDraft.engagement_id == Engagement.id, SowRevision.sent_at.is_not(None))
+        .where(
+            SowDraft.engagement_id == Engagement.id,
+            SowDraft.kind == SOW.name,
+            SowRevision.sent_at.is_not(None),
+        )
         .correlate(Engagement)
         .scalar_subquery()
     )
@@ -193,7 +198,11 @@ def _changes_asked() -> Any:
     return (
         select(RevisionRequest.id)
         .join(SowDraft, SowDraft.id == RevisionRequest.draft_id)
-        .where(SowDraft.engagement_id == Engagement.id, RevisionRequest.at > Engagement.sow_sent_at)
+        .where(
+            SowDraft.engagement_id == Engagement.id,
+            SowDraft.kind == SOW.name,
+            RevisionRequest.at > Engagement.sow_sent_at,
+        )
         .correlate(Engagement)
         .exists()
     )

@@ -20,6 +20,7 @@ from questionnaire.store.models import Export, ExportStatus, SowRevision, utcnow
 
 from . import jobs
 from .context import Context
+from .document_kinds import of_revision
 from .settings import Settings
 
 EXPORT_JOB = "export.render"
@@ -89,16 +90,16 @@ class NotReady:
     error: str | None = None
 
 
-def download_name(customer: str, number: int, fmt: str) -> str:
+def download_name(customer: str, number: int, fmt: str, stem: str = "SoW") -> str:
     name = re.sub(r"[^A-Za-z0-9]+", "-", customer).strip("-")[:60] or "customer"
-    return f"SoW-{name}-r{number}.{fmt}"
+    return f"{stem}-{name}-r{number}.{fmt}"
 
 
 def find(
     settings: Settings, db: Session, revision: SowRevision, customer: str, fmt: str
 ) -> Ready | Inline | NotReady:
     """The export to serve for a download. Reads only: a GET may call it."""
-    filename = download_name(customer, revision.number, fmt)
+    filename = download_name(customer, revision.number, fmt, of_revision(revision).file_stem)
     if fmt == "md":
         from sow_prefill.export import to_markdown
 
@@ -154,7 +155,7 @@ def run_render(context: Context, db: Session, payload: dict[str, Any]) -> None:
     if export_row is None:
         raise jobs.PermanentFailure("the export was not found")
     revision = export_row.revision
-    title = str(revision.draft.prefill.get("title") or "Statement of Work")
+    title = str(revision.draft.prefill.get("title") or of_revision(revision).title)
     name, size = render_to_storage(context, revision.markdown, title, export_row.format)
     export_row.stored_name, export_row.size = name, size
     export_row.status = ExportStatus.READY

@@ -32,13 +32,6 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "engineer.questionnaire_reminders": DELIVERY,
     "engineer.validation_answers": DELIVERY,
     "engineer.download": DELIVERY,
-    # An engagement's files: whoever may see the engagement may see, add, delete and hold them.
-    "engineer.files_page": DELIVERY,
-    "engineer.attach_file": DELIVERY,
-    "engineer.file_download": DELIVERY,
-    "engineer.remove_file": DELIVERY,
-    "engineer.hold_files": DELIVERY,
-    "engineer.release_files": DELIVERY,
     "engineer.sow_page": DELIVERY,
     "engineer.sow_save": DELIVERY,
     "engineer.sow_diff": DELIVERY,
@@ -50,6 +43,14 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "engineer.sow_sent": DELIVERY,
     "engineer.sow_send": DELIVERY,
     "engineer.sow_acceptance_record": DELIVERY,
+    # The Customer PS Acceptance Document: made, sent and followed as the SoW is.
+    "engineer.ps_acceptance_page": DELIVERY,
+    "engineer.ps_acceptance_generate": DELIVERY,
+    "engineer.ps_acceptance_save": DELIVERY,
+    "engineer.ps_acceptance_send": DELIVERY,
+    "engineer.ps_acceptance_export": DELIVERY,
+    "engineer.ps_acceptance_prepare_export": DELIVERY,
+    "engineer.ps_acceptance_record": DELIVERY,
     # Booking links, and each engineer's own availability and calendar feeds.
     "engineer.send_booking": DELIVERY,
     "engineer.revoke_booking": DELIVERY,

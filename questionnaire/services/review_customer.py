@@ -1,4 +1,5 @@
-"""The customer's side of a sent SoW, behind its review link: open it, ask for changes.
+"""The customer's side of a sent document (a SoW, a Customer PS Acceptance Document), behind
+its review link: open it, ask for changes. What differs by document is its ``kind``.
 
 :func:`open_review` reads only (mail scanners open links before people do). The use cases
 that change something (:func:`request_changes` here, :func:`.acceptances.accept`) take the
@@ -16,10 +17,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from questionnaire.store.models import Engagement, RevisionRequest, SowRevision, utcnow
-from questionnaire.store.reviews import SowAcceptance, SowReviewLink
+from questionnaire.store.reviews import Acceptance, ReviewLink
 
 from . import audit, links, mail
 from .context import Context
+from .document_kinds import DocumentKind, of_revision
 from .review_links import sender_of
 from .review_state import ADVISE_CALL_FROM, ReviewState, acceptance_of, latest_sent, state_of
 
@@ -29,7 +31,7 @@ _HEADINGS = MarkdownIt("commonmark")
 
 @dataclass(frozen=True)
 class Contact:
-    """Whom the customer writes to: the engineer who sent the SoW."""
+    """Whom the customer writes to: the engineer who sent the document."""
 
     name: str
     address: str
@@ -38,15 +40,17 @@ class Contact:
 class ReviewRefused(Exception):
     """The token opens no working review: unknown, expired, revoked or superseded."""
 
-    def __init__(self, state: ReviewState, contact: Contact | None = None) -> None:
+    def __init__(
+        self, state: ReviewState, contact: Contact | None = None, title: str = "Statement of Work"
+    ) -> None:
         super().__init__(state.value)
-        self.state, self.contact = state, contact
+        self.state, self.contact, self.title = state, contact, title
 
 
 class AlreadyAccepted(Exception):
-    """The SoW was accepted (perhaps a moment ago, in another tab): nothing more to do."""
+    """The document was accepted (perhaps a moment ago, in another tab): nothing more to do."""
 
-    def __init__(self, acceptance: SowAcceptance) -> None:
+    def __init__(self, acceptance: Acceptance) -> None:
         super().__init__(f"accepted by {acceptance.full_name}")
         self.acceptance = acceptance
 
@@ -56,11 +60,15 @@ class OpenReview:
     """What a working review link opens."""
 
     token: str
-    link: SowReviewLink
+    link: ReviewLink
     revision: SowRevision
     engagement: Engagement
-    acceptance: SowAcceptance | None
+    acceptance: Acceptance | None
     contact: Contact
+
+    @property
+    def kind(self) -> DocumentKind:
+        return of_revision(self.revision)
 
     @property
     def actor(self) -> str:
@@ -76,8 +84,8 @@ def open_review(db: Session, context: Context, token: str) -> OpenReview:
     if not links.valid_shape(token):
         raise ReviewRefused(ReviewState.UNKNOWN)
     link = db.scalars(
-        select(SowReviewLink)
-        .where(SowReviewLink.token_hash == links.token_hash(token))
+        select(ReviewLink)
+        .where(ReviewLink.token_hash == links.token_hash(token))
         .execution_options(populate_existing=True)
     ).first()
     if link is None:
@@ -93,7 +101,7 @@ def open_review(db: Session, context: Context, token: str) -> OpenReview:
         accepted_revision=acceptance.revision.number if acceptance else None,
     )
     if state not in (ReviewState.ACTIVE, ReviewState.ACCEPTED):
-        raise ReviewRefused(state, contact)
+        raise ReviewRefused(state, contact, of_revision(revision).title)
     engagement = db.get(Engagement, link.engagement_id)
     assert engagement is not None  # the link's foreign key
     return OpenReview(token, link, revision, engagement, acceptance, contact)
@@ -168,10 +176,12 @@ def request_changes(
     count = db.scalar(
         select(func.count()).where(RevisionRequest.draft_id == opened.revision.draft_id)
     )
-    audit.record(db, opened.actor, "sow.revision_request", engagement_id=opened.engagement.id,
-                 revision=opened.revision.number, from_customer=True)  # fmt: skip
+    kind = opened.kind
+    audit.record(db, opened.actor, kind.action("revision_request"),
+                 engagement_id=opened.engagement.id, revision=opened.revision.number,
+                 from_customer=True)  # fmt: skip
     mail.queue(
-        db, context, template="sow_changes_requested", to=delivery_people(db, context, opened),
+        db, context, template=kind.changes_template, to=delivery_people(db, context, opened),
         actor=opened.actor, engagement_id=opened.engagement.id,
         values={
             "organisation": opened.engagement.customer, "project": opened.engagement.project,
@@ -207,7 +217,7 @@ def _checked(posted: ChangeRequest, sections: list[str]) -> tuple[str, list[dict
 
 
 def delivery_people(db: Session, context: Context, opened: OpenReview) -> list[mail.Recipient]:
-    """The engineer who sent the SoW and the one assigned (once each), else the services
+    """The engineer who sent the document and the one assigned (once each), else the services
     team: who is told what the customer did."""
     people: list[mail.Recipient] = []
     name, address = sender_of(db, opened.link.created_by, context)

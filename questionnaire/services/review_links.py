@@ -1,4 +1,6 @@
-"""Sending a SoW revision to the customer: the email with the PDF attached and a review link.
+"""Sending a document's revision to the customer: the email with the PDF attached and a review
+link. One mechanism for every document accepted online (``document_kinds``: the Statement of
+Work, the Customer PS Acceptance Document); the examples below are the SoW's.
 
 :func:`send` is the engineer's use case. Under the engagement's lock (the one acceptances
 take, so an acceptance and a send of a newer revision run one after the other) it ends the
@@ -13,7 +15,8 @@ the engineer's request, so that it never sits in a job's payload: the email carr
 (``mail_sealed``: encrypted, the stored bodies hold a stand-in), and the database keeps only
 its SHA-256.
 
-The engagement stays in Statement of Work; the board card says the revision is awaiting the
+Each document has its own links: a send ends the open links to that document only. For the SoW,
+the engagement stays in Statement of Work and the board card says the revision is awaiting the
 customer.
 """
 
@@ -33,15 +36,17 @@ from questionnaire.store.models import (
     Export,
     ExportStatus,
     Job,
+    SowDraft,
     SowRevision,
     User,
     utcnow,
 )
-from questionnaire.store.reviews import SowReviewLink
+from questionnaire.store.reviews import ReviewLink
 
 from . import audit, email_templates, exports, jobs, links, mail, sow, sow_desk
 from .context import Context
-from .review_state import SEND_JOB, SENT_TEMPLATE, send_key_prefix
+from .document_kinds import SOW, DocumentKind, of_revision
+from .review_state import SEND_JOB, send_key_prefix
 
 #: Waits of 10 s, 40 s, 90 s ... for the PDF: about 25 minutes in all.
 SEND_ATTEMPTS = 8
@@ -106,18 +111,20 @@ def send(
     to_name: str,
     to_address: str,
     actor: str,
+    *,
+    kind: DocumentKind = SOW,
 ) -> SowRevision:
-    """Send revision ``number`` to ``to_name`` at ``to_address``; commits. Raises
-    :class:`InvalidRecipient`, ``NotFound``, :class:`NotLatest` or ``SowAccepted`` (nothing is
-    changed then)."""
+    """Send revision ``number`` of the engagement's ``kind`` of document to ``to_name`` at
+    ``to_address``; commits. Raises :class:`InvalidRecipient`, ``NotFound``, :class:`NotLatest`
+    or ``SowAccepted`` (nothing is changed then)."""
     recipient = check_recipient(to_name, to_address)
     sow_desk.lock(db, engagement_id)
-    _, draft, revision = sow_desk.revision(db, engagement_id, number)
+    draft, revision = document_revision(db, kind, engagement_id, number)
     if revision.number != draft.revisions[-1].number:
         db.rollback()
         raise NotLatest(draft.revisions[-1].number)
     sow_desk.refuse_if_accepted(db, draft)
-    end_open_links(db, engagement_id, actor, reason="sent again")
+    end_open_links(db, engagement_id, actor, reason="sent again", kind=kind)
     sow.note_sent(db, revision, actor, how="email")
     exports.queue_all(db, revision)  # each format once: usually made when the revision was
     key = secrets.token_hex(8)
@@ -128,28 +135,50 @@ def send(
          "to_address": recipient.address, "actor": actor, "key": key},
         dedupe_key=f"{send_key_prefix(draft.id)}{key}", max_attempts=SEND_ATTEMPTS,
     )  # fmt: skip
-    audit.record(db, actor, "sow.send", engagement_id=engagement_id, revision=revision.number,
-                 to=recipient.address)  # fmt: skip
+    audit.record(db, actor, kind.action("send"), engagement_id=engagement_id,
+                 revision=revision.number, to=recipient.address)  # fmt: skip
     db.commit()
     return revision
 
 
-def end_open_links(db: Session, engagement_id: int, actor: str, *, reason: str) -> None:
-    """End the engagement's review links that still work (the caller holds its lock)."""
+def document_revision(
+    db: Session, kind: DocumentKind, engagement_id: int, number: int
+) -> tuple[SowDraft, SowRevision]:
+    """The engagement's document of ``kind`` and its revision ``number``; ``NotFound``."""
+    draft = kind.find_draft(db, sow_desk.engagement(db, engagement_id))
+    if draft is None:
+        raise sow_desk.NotFound(f"There is no {kind.title} yet.")
+    chosen = next((r for r in draft.revisions if r.number == number), None)
+    if chosen is None:
+        raise sow_desk.NotFound("There is no such revision.")
+    return draft, chosen
+
+
+def end_open_links(
+    db: Session, engagement_id: int, actor: str, *, reason: str, kind: DocumentKind = SOW
+) -> None:
+    """End the review links to the engagement's ``kind`` of document that still work (the
+    caller holds the engagement's lock): one open link per document."""
     now = utcnow()
+    of_kind = (
+        select(SowRevision.id)
+        .join(SowDraft, SowDraft.id == SowRevision.draft_id)
+        .where(SowDraft.engagement_id == engagement_id, SowDraft.kind == kind.name)
+    )
     ended = db.scalars(
-        update(SowReviewLink)
+        update(ReviewLink)
         .where(
-            SowReviewLink.engagement_id == engagement_id,
-            SowReviewLink.revoked_at.is_(None),
-            SowReviewLink.expires_at > now,
+            ReviewLink.engagement_id == engagement_id,
+            ReviewLink.revision_id.in_(of_kind),
+            ReviewLink.revoked_at.is_(None),
+            ReviewLink.expires_at > now,
         )
         .values(revoked_at=now)
-        .returning(SowReviewLink.id)
+        .returning(ReviewLink.id)
         .execution_options(synchronize_session=False)
     ).all()
     for link_id in ended:
-        audit.record(db, actor, "sow.review_link.revoke", engagement_id=engagement_id,
+        audit.record(db, actor, kind.action("review_link.revoke"), engagement_id=engagement_id,
                      link_id=link_id, reason=reason)  # fmt: skip
 
 
@@ -168,10 +197,11 @@ def run_send(context: Context, db: Session, payload: dict[str, Any]) -> None:
     if revision is None:
         raise jobs.PermanentFailure("the revision no longer exists")
     pdf = _ready_pdf(db, revision)
-    end_open_links(db, engagement.id, str(payload["actor"]), reason="sent again")
+    kind = of_revision(revision)
+    end_open_links(db, engagement.id, str(payload["actor"]), reason="sent again", kind=kind)
     token = links.new_token()
     now = utcnow()
-    link = SowReviewLink(
+    link = ReviewLink(
         engagement_id=engagement.id, revision_id=revision.id, token_hash=links.token_hash(token),
         created_at=now, created_by=str(payload["actor"]),
         expires_at=now + timedelta(days=context.settings.sow_review_expiry_days),
@@ -179,13 +209,15 @@ def run_send(context: Context, db: Session, payload: dict[str, Any]) -> None:
     db.add(link)
     db.flush()
     _queue_email(context, db, engagement, revision, pdf, link, token, payload)
-    audit.record(db, link.created_by, "sow.review_link.issue", engagement_id=engagement.id,
+    audit.record(db, link.created_by, kind.action("review_link.issue"), engagement_id=engagement.id,
                  link_id=link.id, revision=revision.number, expires_at=link.expires_at.isoformat())  # fmt: skip
 
 
 def send_gave_up(context: Context, db: Session, payload: dict[str, Any], message: str) -> None:
-    """Recorded in the history; the SoW page shows the job's reason beside "Send again"."""
-    audit.record(db, "sender", "sow.send_failed", engagement_id=int(payload["engagement_id"]),
+    """Recorded in the history; the document's page shows the job's reason beside "Send again"."""
+    revision = db.get(SowRevision, int(payload["revision_id"]))
+    kind = of_revision(revision) if revision is not None else SOW
+    audit.record(db, "sender", kind.action("send_failed"), engagement_id=int(payload["engagement_id"]),
                  revision=payload.get("revision"), error=message)  # fmt: skip
 
 
@@ -221,23 +253,24 @@ def _queue_email(
     engagement: Engagement,
     revision: SowRevision,
     pdf: Export,
-    link: SowReviewLink,
+    link: ReviewLink,
     token: str,
     payload: dict[str, Any],
 ) -> None:
     engineer_name, engineer_email = sender_of(db, link.created_by, context)
+    kind = of_revision(revision)
     values = {
         "contact_name": payload["to_name"], "organisation": engagement.customer,
         "project": engagement.project, "revision": revision.number,
         "expires_on": _day(link.expires_at),
         "engineer_name": engineer_name, "engineer_email": engineer_email,
     }  # fmt: skip
-    filename = exports.download_name(engagement.customer, revision.number, "pdf")
+    filename = exports.download_name(engagement.customer, revision.number, "pdf", kind.file_stem)
     assert pdf.stored_name is not None  # _ready_pdf checked it
     attachment = mail.Attachment("exports", pdf.stored_name, filename, "application/pdf")
     try:
         mail.queue(
-            db, context, template=SENT_TEMPLATE,
+            db, context, template=kind.sent_template,
             to=[(str(payload["to_name"]), str(payload["to_address"]))], values=values,
             actor=link.created_by, engagement_id=engagement.id, attachments=[attachment],
             reply_to=engineer_email,

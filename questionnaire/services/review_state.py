@@ -1,4 +1,5 @@
-"""Where a Statement of Work stands with the customer: read only, for both sides' pages.
+"""Where a document sent for acceptance (a SoW, a Customer PS Acceptance Document) stands with
+the customer: read only, for both sides' pages.
 
 A review link's state follows from facts kept elsewhere, worked out by one pure function
 (:func:`state_of`): a link to a revision older than the latest one sent is *superseded*
@@ -25,10 +26,12 @@ from questionnaire.store.models import (
     SowRevision,
     utcnow,
 )
-from questionnaire.store.reviews import SowAcceptance, SowReviewLink
+from questionnaire.store.reviews import Acceptance, ReviewLink
 
+from .document_kinds import SOW, DocumentKind, kind_of
+
+#: Every document's sends (the name is from when the SoW was the only one: queued jobs keep it).
 SEND_JOB = "sow.send"
-SENT_TEMPLATE = "sow_sent"
 #: The seed: one revision after the customer's review; from the second request, another call.
 ADVISE_CALL_FROM = 2
 
@@ -71,15 +74,15 @@ def latest_sent(db: Session, draft_id: int) -> int | None:
     )
 
 
-def acceptance_of(db: Session, draft_id: int) -> SowAcceptance | None:
+def acceptance_of(db: Session, draft_id: int) -> Acceptance | None:
     return db.scalars(
-        select(SowAcceptance)
-        .where(SowAcceptance.draft_id == draft_id)
+        select(Acceptance)
+        .where(Acceptance.draft_id == draft_id)
         .execution_options(populate_existing=True)
     ).first()
 
 
-def link_state(db: Session, link: SowReviewLink, now: datetime | None = None) -> ReviewState:
+def link_state(db: Session, link: ReviewLink, now: datetime | None = None) -> ReviewState:
     revision = link.revision
     acceptance = acceptance_of(db, revision.draft_id)
     return state_of(
@@ -91,14 +94,15 @@ def link_state(db: Session, link: SowReviewLink, now: datetime | None = None) ->
     )
 
 
-def sent_to(db: Session, engagement_id: int) -> tuple[str, str] | None:
-    """(name, address) the latest SoW email went to: the holder of the open review link, since
-    sends are made one at a time under the engagement's lock, each ending the links before."""
+def sent_to(db: Session, engagement_id: int, kind: DocumentKind = SOW) -> tuple[str, str] | None:
+    """(name, address) the latest email sending the ``kind`` of document went to: the holder of
+    its open review link, since sends are made one at a time under the engagement's lock, each
+    ending the links before."""
     email = db.scalars(
         select(OutgoingEmail)
         .where(
             OutgoingEmail.engagement_id == engagement_id,
-            OutgoingEmail.template == SENT_TEMPLATE,
+            OutgoingEmail.template == kind.sent_template,
         )
         .order_by(OutgoingEmail.id.desc())
         .limit(1)
@@ -157,7 +161,7 @@ class CustomerRequest:
 class ReviewStatus:
     sends: list[SentLink]
     pending: PendingSend | None
-    acceptance: SowAcceptance | None
+    acceptance: Acceptance | None
     customer_requests: list[CustomerRequest]
     #: Every change request, the customer's and those engineers noted: the seed's count.
     request_count: int
@@ -168,15 +172,15 @@ class ReviewStatus:
 
 
 def status_of(db: Session, draft: SowDraft) -> ReviewStatus:
-    """What the engineer's SoW page shows of the customer's side."""
+    """What the engineer's page of the document shows of the customer's side."""
     now = utcnow()
     links = db.scalars(
-        select(SowReviewLink)
-        .join(SowRevision, SowReviewLink.revision_id == SowRevision.id)
+        select(ReviewLink)
+        .join(SowRevision, ReviewLink.revision_id == SowRevision.id)
         .where(SowRevision.draft_id == draft.id)
-        .order_by(SowReviewLink.id)
+        .order_by(ReviewLink.id)
     ).all()
-    emails = _sent_emails(db, draft.engagement_id)
+    emails = _sent_emails(db, draft.engagement_id, kind_of(draft).sent_template)
     acceptance = acceptance_of(db, draft.id)
     newest = latest_sent(db, draft.id)
     accepted = acceptance.revision.number if acceptance else None
@@ -201,7 +205,7 @@ def status_of(db: Session, draft: SowDraft) -> ReviewStatus:
 
 
 def _sent_link(
-    link: SowReviewLink,
+    link: ReviewLink,
     email: SentEmail | None,
     newest: int | None,
     accepted: int | None,
@@ -219,12 +223,12 @@ def _sent_link(
     )
 
 
-def _sent_emails(db: Session, engagement_id: int) -> list[SentEmail]:
+def _sent_emails(db: Session, engagement_id: int, template: str) -> list[SentEmail]:
     rows = db.scalars(
         select(OutgoingEmail)
         .where(
             OutgoingEmail.engagement_id == engagement_id,
-            OutgoingEmail.template == SENT_TEMPLATE,
+            OutgoingEmail.template == template,
         )
         .order_by(OutgoingEmail.id)
     ).all()

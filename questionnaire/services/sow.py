@@ -30,8 +30,9 @@ from sow_prefill.model import Draft
 from sow_prefill.prefill import draft_from_answers
 from sow_prefill.sandbox import RenderError
 
-from . import audit, engagements, exports, jobs
+from . import audit, exports, jobs
 from .context import Context
+from .document_kinds import kind_of, of_revision
 from .templates import TemplatesUnavailable
 
 #: The seed's rule: one revision after the customer's review; beyond that, book another call.
@@ -220,8 +221,9 @@ def save_revision(
         db.rollback()
         raise RevisionConflict from None
     audit.record(
-        db, author, "sow.save", engagement_id=draft.engagement_id, revision=revision.number
-    )
+        db, author, kind_of(draft).action("save"), engagement_id=draft.engagement_id,
+        revision=revision.number,
+    )  # fmt: skip
     db.commit()
     return revision
 
@@ -253,10 +255,12 @@ def note_sent(db: Session, revision: SowRevision, actor: str, *, how: str) -> bo
     if cast(CursorResult[Any], result).rowcount != 1:
         return False
     engagement_id = revision.draft.engagement_id
-    engagements.note_sow_sent(db, engagement_id, now)
+    kind = of_revision(revision)
+    kind.on_sent(db, engagement_id, now)
     audit.record(
-        db, actor, "sow.sent", engagement_id=engagement_id, revision=revision.number, how=how
-    )
+        db, actor, kind.action("sent"), engagement_id=engagement_id, revision=revision.number,
+        how=how,
+    )  # fmt: skip
     return True
 
 

@@ -15,6 +15,7 @@ from questionnaire.store.models import Engagement, Response, SowDraft, SowRevisi
 from sow_prefill import model
 
 from . import exports, links, review_state, sow
+from .document_kinds import kind_of
 from .validation_ids import VALIDATION
 
 
@@ -23,12 +24,12 @@ class NotFound(LookupError):
 
 
 class SowAccepted(Exception):
-    """The customer accepted a revision of this SoW: it is final, nothing more is sent."""
+    """The customer accepted a revision of this document (a SoW, or another sent for
+    acceptance): it is final, nothing more is sent."""
 
-    def __init__(self, revision: int) -> None:
+    def __init__(self, revision: int, title: str = "Statement of Work") -> None:
         super().__init__(
-            f"The customer accepted revision {revision} of this Statement of Work: "
-            "nothing more can be sent."
+            f"The customer accepted revision {revision} of this {title}: nothing more can be sent."
         )
         self.revision = revision
 
@@ -139,7 +140,7 @@ def refuse_if_accepted(db: Session, the_draft: SowDraft) -> None:
     accepted = review_state.acceptance_of(db, the_draft.id)
     if accepted is not None:
         db.rollback()
-        raise SowAccepted(accepted.revision.number)
+        raise SowAccepted(accepted.revision.number, kind_of(the_draft).title)
 
 
 def record_request(db: Session, engagement_id: int, note: str, actor: str) -> sow.RequestOutcome:

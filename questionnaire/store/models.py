@@ -278,7 +278,12 @@ class User(Base):
 
 
 class SowDraft(Base):
-    """The Statement of Work of an engagement's response: pre-filled, then revised by engineers."""
+    """A document the customer reviews and accepts online, with its numbered revisions.
+
+    ``kind`` says which (``services.document_kinds``): the Statement of Work of an engagement's
+    response, pre-filled then revised by engineers (the table keeps its first name), or the
+    Customer PS Acceptance Document, generated at the end of delivery (no response of its own).
+    """
 
     __tablename__ = "sow_drafts"
 
@@ -286,7 +291,8 @@ class SowDraft(Base):
     engagement_id: Mapped[int] = mapped_column(
         ForeignKey("engagements.id", ondelete="CASCADE"), index=True
     )
-    response_id: Mapped[int] = mapped_column(
+    kind: Mapped[str] = mapped_column(String(20), default="sow", server_default="sow")
+    response_id: Mapped[int | None] = mapped_column(
         ForeignKey("responses.id", ondelete="CASCADE"), unique=True
     )
     #: The pre-fill's structure: templates, fields with provenance, checklist, proposals, dropped.

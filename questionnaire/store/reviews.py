@@ -1,6 +1,7 @@
-"""The customer's side of a Statement of Work: review links to a sent revision, and acceptances.
+"""The customer's side of a document sent for acceptance (a Statement of Work, a Customer PS
+Acceptance Document: ``SowDraft.kind``): review links to a sent revision, and acceptances.
 
-Kept beside ``models`` (whose ``Base`` they share) so that module stays about the engagement,
+The tables keep the names they had when the SoW was the only such document. Kept beside ``models`` (whose ``Base`` they share) so that module stays about the engagement,
 its questionnaire and its drafts. The package imports this module, so the metadata Alembic
 compares always holds these tables.
 """
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .models import Base, SowRevision, utcnow
 
 
-class SowReviewLink(Base):
+class ReviewLink(Base):
     """A customer's link to one sent revision: only the SHA-256 of its token is stored."""
 
     __tablename__ = "sow_review_links"
@@ -34,10 +35,10 @@ class SowReviewLink(Base):
     revision: Mapped[SowRevision] = relationship()
 
 
-class SowAcceptance(Base):
+class Acceptance(Base):
     """The customer accepted a revision: who, when, from where, and the hash of what they saw.
 
-    One per draft (the unique constraint): of parallel acceptances, one commits and the others
+    One per document (the unique draft): of parallel acceptances, one commits and the others
     fail on it, so one set of emails goes out.
     """
 
@@ -65,3 +66,8 @@ class SowAcceptance(Base):
     record_stored_name: Mapped[str | None] = mapped_column(String(100))
 
     revision: Mapped[SowRevision] = relationship()
+
+
+#: The names from when the SoW was the only document accepted online (code written before).
+SowReviewLink = ReviewLink
+SowAcceptance = Acceptance

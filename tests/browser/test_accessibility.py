@@ -282,20 +282,21 @@ def test_sending_the_questionnaire_has_no_serious_violations(
     _assert_no_serious(audit)
 
 
-def _review_token(live_server: LiveServer) -> str:
-    """The review link's token, from the SoW email the live server's worker queued."""
+def _review_token(live_server: LiveServer, template: str = "sow_sent") -> str:
+    """The review link's token, from the email sending a document (the SoW's unless
+    ``template`` names another's) the live server's worker queued."""
     worker_idle(live_server)
     with live_server.app.app_context():
         email = (
             db.session()
             .scalars(
                 select(OutgoingEmail)
-                .where(OutgoingEmail.template == "sow_sent")
+                .where(OutgoingEmail.template == template)
                 .order_by(OutgoingEmail.id.desc())
             )
             .first()
         )
-        assert email is not None, "the worker did not send the SoW"
+        assert email is not None, "the worker did not send the document"
         text = text_as_sent(live_server.app.extensions["services"], email)
         match = re.search(r"/s/([A-Za-z0-9_-]{43})/", text)
         assert match

@@ -61,19 +61,20 @@ def sent(
     return latest_token(db, services)
 
 
-def latest_email(db: Session) -> OutgoingEmail:
+def latest_email(db: Session, template: str = "sow_sent") -> OutgoingEmail:
     email = db.scalars(
         select(OutgoingEmail)
-        .where(OutgoingEmail.template == "sow_sent")
+        .where(OutgoingEmail.template == template)
         .order_by(OutgoingEmail.id.desc())
     ).first()
     assert email is not None, "no SoW email was queued"
     return email
 
 
-def latest_token(db: Session, services: Context) -> str:
-    """The token of the link in the latest SoW email, as its recipient reads it."""
-    text = text_as_sent(services, latest_email(db))
+def latest_token(db: Session, services: Context, template: str = "sow_sent") -> str:
+    """The token of the link in the latest email sending a document (the SoW's unless
+    ``template`` names another's), as its recipient reads it."""
+    text = text_as_sent(services, latest_email(db, template))
     match = TOKEN_IN_LINK.search(text)
     assert match, text
     return match.group(1)

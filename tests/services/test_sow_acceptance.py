@@ -23,7 +23,7 @@ from questionnaire.store.models import (
     PipelineStage,
     SowRevision,
 )
-from questionnaire.store.reviews import SowAcceptance
+from questionnaire.store.reviews import Acceptance
 
 from .factories import Factory
 from .sow_support import (
@@ -124,7 +124,7 @@ def test_an_accepted_sow_takes_no_second_acceptance_no_change_request_and_no_sen
     with pytest.raises(sow_desk.SowAccepted):
         sow_desk.mark_sent(db, engagement_id, number, ENGINEER)
     assert review_customer.open_review(db, services, token).acceptance is not None
-    assert _count(db, SowAcceptance) == 1 and len(_emails(db, "sow_accepted")) == 1
+    assert _count(db, Acceptance) == 1 and len(_emails(db, "sow_accepted")) == 1
 
 
 def test_only_the_latest_sent_revision_can_be_accepted(
@@ -136,7 +136,7 @@ def test_only_the_latest_sent_revision_can_be_accepted(
     with pytest.raises(review_customer.ReviewRefused) as refused:
         acceptances.accept(db, services, first, form(), VISITOR)
     assert refused.value.state is ReviewState.SUPERSEDED
-    assert _count(db, SowAcceptance) == 0
+    assert _count(db, Acceptance) == 0
 
 
 def test_each_missing_answer_is_named_and_nothing_is_stored(
@@ -156,7 +156,7 @@ def test_each_missing_answer_is_named_and_nothing_is_stored(
     with pytest.raises(acceptances.InvalidAcceptance) as invalid:
         acceptances.accept(db, services, token, too_long, VISITOR)
     assert list(invalid.value.errors) == ["full_name"]
-    assert _count(db, SowAcceptance) == 0
+    assert _count(db, Acceptance) == 0
 
 
 def _accept_at_once(url: str, services: Context, token: str, count: int) -> list[str]:
@@ -191,7 +191,7 @@ def test_twenty_parallel_acceptances_record_one_and_queue_one_set_of_emails(
     outcomes = _accept_at_once(database_url, services, token, 20)
     assert sorted(outcomes) == ["accepted"] + ["already accepted"] * 19
     db.rollback()
-    assert _count(db, SowAcceptance) == 1
+    assert _count(db, Acceptance) == 1
     assert len(_emails(db, "sow_accepted")) == 1
     assert db.scalar(select(func.count()).where(AuditEvent.action == "sow.accepted")) == 1
     moves = db.scalars(select(AuditEvent.detail).where(AuditEvent.action == "board.move")).all()
@@ -236,7 +236,7 @@ def test_an_acceptance_waits_for_a_send_of_a_newer_revision_and_then_finds_it_su
     [refused] = outcome
     assert isinstance(refused, review_customer.ReviewRefused)
     assert refused.state is ReviewState.SUPERSEDED
-    assert _count(db, SowAcceptance) == 0
+    assert _count(db, Acceptance) == 0
 
 
 def test_an_acceptance_and_a_newer_send_at_once_one_wins_cleanly(
@@ -279,6 +279,6 @@ def test_an_acceptance_and_a_newer_send_at_once_one_wins_cleanly(
     db.rollback()
     newer = db.scalars(select(SowRevision).where(SowRevision.number == number)).one()
     if outcomes["accept"] == "won":
-        assert newer.sent_at is None and _count(db, SowAcceptance) == 1
+        assert newer.sent_at is None and _count(db, Acceptance) == 1
     else:
-        assert newer.sent_at is not None and _count(db, SowAcceptance) == 0
+        assert newer.sent_at is not None and _count(db, Acceptance) == 0

@@ -25,7 +25,7 @@ from questionnaire.store.models import (
     RevisionRequest,
     SowRevision,
 )
-from questionnaire.store.reviews import SowReviewLink
+from questionnaire.store.reviews import ReviewLink
 from tests.sent_mail import text_as_sent
 
 from .factories import Factory
@@ -74,7 +74,7 @@ def test_only_a_hash_of_the_review_token_is_stored(
     """Security plan #2: a dump of every table after the send holds no review token."""
     engagement_id = drafted(make, db, services, database)
     token = sent(db, services, database, engagement_id, 1)
-    link = db.scalars(select(SowReviewLink)).one()
+    link = db.scalars(select(ReviewLink)).one()
     assert link.token_hash == hashlib.sha256(token.encode()).hexdigest()
     for table in Base.metadata.sorted_tables:
         values = [str(value) for row in db.execute(select(table)) for value in row]
@@ -86,7 +86,7 @@ def test_the_review_link_expires_after_the_configured_days(
 ) -> None:
     engagement_id = drafted(make, db, services, database)
     sent(db, services, database, engagement_id, 1)
-    link = db.scalars(select(SowReviewLink)).one()
+    link = db.scalars(select(ReviewLink)).one()
     assert link.expires_at - link.created_at == timedelta(days=30)
 
 
@@ -100,7 +100,7 @@ def test_a_send_waits_while_the_pdf_is_being_made(
     with pytest.raises(review_links.PdfNotReady):
         review_links.run_send(services, db, payload)
     db.rollback()
-    assert db.scalar(select(func.count()).select_from(SowReviewLink)) == 0
+    assert db.scalar(select(func.count()).select_from(ReviewLink)) == 0
     status = sow_desk.workspace(db, engagement_id)
     assert status is not None and status.review.pending is not None
     assert status.review.pending.failed is None  # waiting, not failed
@@ -174,7 +174,7 @@ def test_a_send_asked_for_again_before_the_worker_ran_makes_one_link(
     db.rollback()
     [email] = _emails(db, "sow_sent")  # the older send's job saw the newer one and stood down
     assert email.recipients[0]["address"] == "jo.new@acme.example.com"
-    assert db.scalar(select(func.count()).select_from(SowReviewLink)) == 1
+    assert db.scalar(select(func.count()).select_from(ReviewLink)) == 1
 
 
 def test_a_revision_marked_sent_by_hand_supersedes_the_emailed_link(

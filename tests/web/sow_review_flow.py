@@ -69,13 +69,13 @@ def sent(app: Flask, engineer: FlaskClient, number: int = 1) -> str:
     return latest_token(app)
 
 
-def latest_token(app: Flask) -> str:
+def latest_token(app: Flask, template: str = "sow_sent") -> str:
     with app.app_context():
         email = (
             db.session()
             .scalars(
                 select(OutgoingEmail)
-                .where(OutgoingEmail.template == "sow_sent")
+                .where(OutgoingEmail.template == template)
                 .order_by(OutgoingEmail.id.desc())
             )
             .first()

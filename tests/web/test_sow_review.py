@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select, text
 from questionnaire.services import links
 from questionnaire.store import db
 from questionnaire.store.models import Export, RevisionRequest
-from questionnaire.store.reviews import SowAcceptance
+from questionnaire.store.reviews import Acceptance
 from questionnaire.web.security import redact
 
 from .customer import error_summary
@@ -198,7 +198,7 @@ def test_accepting_names_each_missing_answer_and_keeps_what_was_typed(app: Flask
     assert [key for key, _ in error_summary(refused.text)] == ["full_name", "authorised"]
     assert 'value="CTO &lt;b&gt;"' in refused.text
     assert refused.text.startswith("<!doctype html>") and "<title>Error: " in refused.text
-    assert _count(app, SowAcceptance) == 0
+    assert _count(app, Acceptance) == 0
 
 
 def test_an_acceptance_answers_with_a_confirmation_and_then_offers_no_more_actions(
@@ -223,7 +223,7 @@ def test_an_acceptance_answers_with_a_confirmation_and_then_offers_no_more_actio
     record.close()
     late = app.test_client().post(f"/s/{token}/accept", data={"full_name": "x"})
     assert late.status_code == 400 and "already been accepted" in late.text
-    assert _count(app, SowAcceptance) == 1
+    assert _count(app, Acceptance) == 1
 
 
 def test_a_stale_accept_form_is_told_the_sow_was_accepted_already(app: Flask) -> None:
@@ -237,7 +237,7 @@ def test_a_stale_accept_form_is_told_the_sow_was_accepted_already(app: Flask) ->
         "csrf_token": token_field.group(1), "full_name": "Al", "job_title": "CFO",
         "authorised": "yes"})  # fmt: skip
     assert late.status_code == 409 and "already been accepted" in late.text
-    assert _count(app, SowAcceptance) == 1
+    assert _count(app, Acceptance) == 1
 
 
 def test_an_ended_session_gets_the_form_back_with_what_was_typed(app: Flask) -> None:
@@ -250,7 +250,7 @@ def test_an_ended_session_gets_the_form_back_with_what_was_typed(app: Flask) -> 
     assert 'value="Jo Typed"' in posted.text and " checked" in posted.text
     changes = client.post(f"/s/{token}/changes", data={"comment": "Keep me"})
     assert changes.status_code == 400 and "Keep me</textarea>" in changes.text
-    assert _count(app, SowAcceptance) == 0 and _count(app, RevisionRequest) == 0
+    assert _count(app, Acceptance) == 0 and _count(app, RevisionRequest) == 0
 
 
 def _accepted_from(app: Flask, **environ: str) -> str:
@@ -266,7 +266,7 @@ def _accepted_from(app: Flask, **environ: str) -> str:
               "authorised": "yes"},
     )  # fmt: skip
     with app.app_context():
-        acceptance = db.session().scalars(select(SowAcceptance)).one()
+        acceptance = db.session().scalars(select(Acceptance)).one()
         assert acceptance.user_agent.startswith("Firefox/140") and len(acceptance.user_agent) == 500
         return acceptance.ip_address
 

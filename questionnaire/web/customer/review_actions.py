@@ -83,7 +83,7 @@ def _accept_page(
     page = render_template(
         "customer/document_accept.html", review=review, typed=typed, errors=errors,
         error_list=list(errors.items()), notice=notice, document=document,
-        authority=authority(review.engagement.customer),
+        authority=authority(review.engagement.customer, review.kind.title),
     )  # fmt: skip
     return page, status
 

@@ -1,4 +1,5 @@
-"""The customer's review of a sent SoW, behind a link of its own: ``/s/<token>/...``.
+"""The customer's review of a sent document (a SoW, a Customer PS Acceptance Document: the
+revision's kind says which), behind a link of its own: ``/s/<token>/...``.
 
 The link is protected as questionnaire links are: a token of the right shape or a 404 before
 any query, failed look-ups (unknown, expired, revoked, superseded) counted against the client's
@@ -33,13 +34,13 @@ DOWNLOADS = {"pdf": "PDF", "docx": "Word (DOCX)"}
 REFUSALS = {
     ReviewState.UNKNOWN: (404, "This link is not valid. Check that you copied the whole link "
                                "from the email."),
-    ReviewState.EXPIRED: (410, "This link to your Statement of Work has expired. Ask {name} "
+    ReviewState.EXPIRED: (410, "This link to your {title} has expired. Ask {name} "
                                "({address}) to send you a new one."),
     ReviewState.REVOKED: (410, "This link is no longer active: we sent you a newer link to this "
-                               "Statement of Work. Use the link in our latest email, or ask {name}"
+                               "{title}. Use the link in our latest email, or ask {name}"
                                " ({address})."),
-    ReviewState.SUPERSEDED: (410, "This link is to an earlier revision of your Statement of "
-                                  "Work: we have sent you a newer revision since. Open the link "
+    ReviewState.SUPERSEDED: (410, "This link is to an earlier revision of your {title}: we "
+                                  "have sent you a newer revision since. Open the link "
                                   "in our latest email to review it. If you cannot find it, ask "
                                   "{name} ({address})."),
 }  # fmt: skip
@@ -72,13 +73,17 @@ def _refusal(refused: ReviewRefused) -> tuple[int, str]:
     contact = refused.contact
     name = contact.name if contact else "our services team"
     address = contact.address if contact else current_app.config["CONTACT_EMAIL"]
-    return status, message.format(name=name, address=address)
+    return status, message.format(name=name, address=address, title=refused.title)
 
 
 @bp.errorhandler(ReviewRefused)
 def _refused_meanwhile(refused: ReviewRefused) -> Any:
     """The link stopped working between opening it and acting (a newer revision was sent)."""
     return render_error(*_refusal(refused))
+
+
+def review_title() -> str:
+    return opened().kind.title
 
 
 def opened() -> review_customer.OpenReview:
@@ -106,7 +111,7 @@ def review() -> Any:
 def download(fmt: str) -> Any:
     """The revision's stored PDF or DOCX; while the worker makes it, a page that reloads."""
     if fmt not in DOWNLOADS:
-        abort(404, description="The Statement of Work can be downloaded as a PDF or as Word.")
+        abort(404, description=f"The {review_title()} can be downloaded as a PDF or as Word.")
     review = opened()
     found = exports.find(
         services().settings, db.session(), review.revision, review.engagement.customer, fmt
@@ -124,7 +129,7 @@ def download(fmt: str) -> Any:
 def acceptance_record() -> Any:
     review = opened()
     if review.acceptance is None:
-        abort(404, description="This Statement of Work has not been accepted yet.")
+        abort(404, description=f"This {review.kind.title} has not been accepted yet.")
     found = find_record(services().settings, review.acceptance, review.engagement.customer)
     if found is None:
         return waiting("acceptance record", url_for(".acceptance_record")), 202, RETRY
