@@ -32,6 +32,13 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "engineer.questionnaire_reminders": DELIVERY,
     "engineer.validation_answers": DELIVERY,
     "engineer.download": DELIVERY,
+    # An engagement's files: whoever may see the engagement may see, add, delete and hold them.
+    "engineer.files_page": DELIVERY,
+    "engineer.attach_file": DELIVERY,
+    "engineer.file_download": DELIVERY,
+    "engineer.remove_file": DELIVERY,
+    "engineer.hold_files": DELIVERY,
+    "engineer.release_files": DELIVERY,
     "engineer.sow_page": DELIVERY,
     "engineer.sow_save": DELIVERY,
     "engineer.sow_diff": DELIVERY,
