@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from questionnaire.services import engagement_files, job_kinds, retention, uploads
+from questionnaire.services import engagement_files, retention, uploads
 from questionnaire.services.context import Context
 from questionnaire.services.engagement_files import AttachForm
 from questionnaire.services.retention import HoldForm, InvalidHold
@@ -19,6 +21,7 @@ from questionnaire.services.sow_desk import NotFound
 from questionnaire.store.db import Database
 from questionnaire.store.files import EngagementFile, EngagementHold
 from questionnaire.store.models import AuditEvent, Engagement, Response, Upload
+from questionnaire.worker import Worker
 
 from .factories import Factory
 from .files_support import LOG, PDF, Incoming
@@ -157,9 +160,50 @@ def test_hold_twice_and_release_without_hold_are_refused(db: Session, make: Fact
         retention.hold(db, found.id + 1000, HoldForm("why"), "lead")
 
 
-def test_the_purge_is_a_daily_job(db: Session, services: Context) -> None:
-    assert retention.PURGE_JOB in job_kinds.DAILY
-    assert job_kinds.KINDS[retention.PURGE_JOB].run is retention.run_purge
+def test_the_worker_purges_once_a_day(
+    db: Session, services: Context, make: Factory, database: Database
+) -> None:
+    found = _engagement_with_files(db, services, make, "Acme")
+    _complete(db, found, datetime(2020, 1, 1, tzinfo=UTC))  # long past its date, by any clock
+    worker = Worker(services, database, isolate=False)
+    worker.queue_daily()
+    worker.queue_daily()
+    [outcome] = [o for o in worker.run_pending() if o.kind == retention.PURGE_JOB]
+    assert outcome.ok, outcome.error
+    db.expire_all()
+    assert _names(db, found.id) == []
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    cases=st.lists(
+        st.tuples(st.one_of(st.none(), st.integers(-400, 400)), st.booleans()),
+        min_size=1, max_size=4,
+    ),
+)  # fmt: skip
+def test_purge_deletes_exactly_the_due_and_unheld(
+    db: Session, services: Context, make: Factory, cases: list[tuple[int | None, bool]]
+) -> None:
+    """Each case: completed that many days before a year ago (``None``: not complete), held or
+    not. Exactly the complete, unheld ones completed at least a year ago lose their files."""
+    made = []
+    for number, (days_before, held) in enumerate(cases):
+        found = make.engagement(f"Case {number}")
+        engagement_files.attach(db, services.settings, found.id,
+                                AttachForm(Incoming("a.log", LOG), "engineer"), "eng")  # fmt: skip
+        if days_before is not None:
+            _complete(db, found, COMPLETED - timedelta(days=days_before))
+        if held:
+            retention.hold(db, found.id, HoldForm("kept"), "lead")
+        made.append((found.id, days_before is not None and days_before >= 0 and not held))
+    purged = {p.engagement_id for p in retention.purge(db, services.settings, now=YEAR_LATER)}
+    for engagement_id, due in made:
+        assert (engagement_id in purged) == due
+        assert bool(_names(db, engagement_id)) == (not due)
 
 
 def test_a_hold_placed_while_the_purge_waits_is_honoured(
