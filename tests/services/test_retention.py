@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from questionnaire.services import engagement_files, retention, uploads
+from questionnaire.services import engagement_files, files_desk, retention, uploads
 from questionnaire.services.context import Context
 from questionnaire.services.engagement_files import AttachForm
 from questionnaire.services.retention import HoldForm, InvalidHold
+from questionnaire.services.settings import Settings
 from questionnaire.services.sow_desk import NotFound
 from questionnaire.store.db import Database
 from questionnaire.store.files import EngagementFile, EngagementHold
@@ -248,3 +249,17 @@ def _paths(db: Session, services: Context, engagement_id: int) -> list[Path]:
     return [engagement_files.path_of(services.settings, f) for f in files] + [
         uploads.path_of(services.settings, u) for u in answered
     ]
+
+
+@pytest.mark.parametrize(
+    ("days", "words"),
+    [(365, "a year"), (730, "2 years"), (90, "90 days"), (1, "1 day"), (400, "400 days")],
+)
+def test_the_period_in_words(days: int, words: str) -> None:
+    assert files_desk.period_words(days) == words
+
+
+@pytest.mark.parametrize("days", [0, -1, 36_501])
+def test_a_retention_period_out_of_range_is_refused_at_start(days: int) -> None:
+    with pytest.raises(ValueError, match="FILE_RETENTION_DAYS must be 1 to 36500"):
+        Settings.from_config({"UPLOAD_DIR": "u", "EXPORT_DIR": "e", "FILE_RETENTION_DAYS": days})
