@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from questionnaire.store.files import EngagementFile, FileSource
@@ -209,10 +210,15 @@ def remove(db: Session, settings: Settings, engagement_id: int, file_id: str, ac
     """An engineer deletes a file uploaded by mistake: row and content; commits, with an audit
     entry. Returns the file's name, for the confirmation."""
     row = file_of(db, engagement_id, file_id)
-    name, path = row.original_name, path_of(settings, row)
-    audit.record(db, actor, REMOVE_ACTION, engagement_id=engagement_id, file=row.id, name=name,
-                 size=row.size)  # fmt: skip
-    db.delete(row)
+    name, path, size = row.original_name, path_of(settings, row), row.size
+    # A delete by id, not of the loaded row: a second delete (another tab, the purge) that got
+    # there first leaves nothing to delete, and is answered as not found rather than failing.
+    gone = db.execute(delete(EngagementFile).where(EngagementFile.id == row.id))
+    if cast(CursorResult[Any], gone).rowcount != 1:
+        db.rollback()
+        raise NotFound("There is no such file.")
+    audit.record(db, actor, REMOVE_ACTION, engagement_id=engagement_id, file=file_id, name=name,
+                 size=size)  # fmt: skip
     db.commit()
     path.unlink(missing_ok=True)
     return name

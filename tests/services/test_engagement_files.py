@@ -7,13 +7,14 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from questionnaire.services import engagement_files, uploads
 from questionnaire.services.context import Context
 from questionnaire.services.engagement_files import AttachForm, InvalidAttachment
 from questionnaire.services.sow_desk import NotFound
+from questionnaire.store.db import Database
 from questionnaire.store.files import EngagementFile
 from questionnaire.store.models import AuditEvent
 
@@ -167,3 +168,18 @@ def test_the_upload_sweep_keeps_engagement_files(
 def _stored(services: Context) -> list[str]:
     folder = services.settings.upload_dir
     return sorted(p.name for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def test_a_file_deleted_meanwhile_is_not_found_rather_than_failing(
+    db: Session, services: Context, make: Factory, database_url: str
+) -> None:
+    engagement = make.engagement()
+    row = _attach(db, services, engagement.id, Incoming("wrong.pdf", PDF))
+    other = Database(database_url)
+    with other.session() as elsewhere:  # another tab, or the purge, got there first
+        elsewhere.execute(delete(EngagementFile).where(EngagementFile.id == row.id))
+        elsewhere.commit()
+    other.dispose()
+    with pytest.raises(NotFound):
+        engagement_files.remove(db, services.settings, engagement.id, row.id, "eng")
+    assert db.scalars(select(AuditEvent).where(AuditEvent.action == "files.remove")).all() == []
