@@ -28,7 +28,7 @@ from questionnaire.store.models import (
 )
 
 from .booking_panel import upcoming
-from .document_kinds import SOW
+from .document_kinds import PS_ACCEPTANCE, SOW
 from .engagements import link_state
 
 S = PipelineStage
@@ -98,6 +98,7 @@ def next_action(
     sow_sent_revision: int | None = None,
     sow_changes_asked: bool = False,
     implementation_complete: bool = False,
+    acceptance_sent_at: datetime | None = None,
 ) -> str:
     """What the card waits for, in a few words."""
     if stage == S.PIPELINE or engineer is None:
@@ -108,6 +109,9 @@ def next_action(
         if sow_sent_at is not None:
             return _sow_sent(now, sow_sent_at, sow_sent_revision, sow_changes_asked)
         return "SoW to finish and send"
+    if stage == S.IN_PROGRESS and acceptance_sent_at is not None:
+        sent = days_ago(acceptance_sent_at, now)
+        return f"Validation: acceptance document sent {sent}, awaiting the customer"
     if stage == S.IN_PROGRESS and implementation_complete:
         # "Complete? yes" was answered: the customer validates before accepting.
         return "Validation: with the customer"
@@ -154,7 +158,8 @@ def read_cards(
         .correlate(Engagement)
         .scalar_subquery()
     )
-    columns = (latest_link, _latest_sent_revision(), _changes_asked(), _implementation_complete())
+    columns = (latest_link, _latest_sent_revision(), _changes_asked(),
+               _implementation_complete(), _acceptance_sent_at())  # fmt: skip
     statement = (
         select(Engagement, User.name, *columns)
         .outerjoin(User, User.id == Engagement.engineer_id)
@@ -193,6 +198,17 @@ def _implementation_complete() -> Any:
     )  # fmt: skip
 
 
+def _acceptance_sent_at() -> Any:
+    """When the latest Customer PS Acceptance Document revision was sent, per card."""
+    return (
+        select(func.max(SowRevision.sent_at))
+        .join(SowDraft, SowDraft.id == SowRevision.draft_id)
+        .where(SowDraft.engagement_id == Engagement.id, SowDraft.kind == PS_ACCEPTANCE.name)
+        .correlate(Engagement)
+        .scalar_subquery()
+    )
+
+
 def _changes_asked() -> Any:
     """Whether the customer asked for changes since the latest revision was sent."""
     return (
@@ -215,6 +231,7 @@ def _card(
     sent_revision: int | None,
     changes_asked: bool,
     implementation_complete: bool = False,
+    acceptance_sent_at: datetime | None = None,
     *,
     now: datetime,
 ) -> Card:
@@ -231,5 +248,6 @@ def _card(
             response_status=engagement.response_status, sow_sent_at=engagement.sow_sent_at,
             sow_sent_revision=sent_revision, sow_changes_asked=bool(changes_asked),
             implementation_complete=bool(implementation_complete),
+            acceptance_sent_at=acceptance_sent_at,
         ),
     )  # fmt: skip

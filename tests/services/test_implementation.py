@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from questionnaire.services import board, implementation, pdr_desk
 from questionnaire.services.context import Context
+from questionnaire.services.document_kinds import PS_ACCEPTANCE
 from questionnaire.store.db import Database
-from questionnaire.store.models import AuditEvent, Engagement, PipelineStage, User
+from questionnaire.store.models import (
+    AuditEvent,
+    Engagement,
+    PipelineStage,
+    SowDraft,
+    SowRevision,
+    User,
+    utcnow,
+)
 
 from .factories import Factory
 from .pdr_support import accepted
@@ -141,3 +152,20 @@ def test_after_complete_yes_the_card_says_validation_not_implementation(
     assert _card_says(db, engagement_id) == "implementation under way"
     implementation.record(db, engagement_id, _form(db, complete="yes"), ENGINEER)
     assert _card_says(db, engagement_id) == "Validation: with the customer"
+
+
+def test_once_the_acceptance_document_is_sent_the_card_says_so(
+    make: Factory, db: Session, services: Context, database: Database
+) -> None:
+    engagement_id = accepted(make, db, services, database)
+    implementation.record(db, engagement_id, _form(db, complete="yes"), ENGINEER)
+    document = SowDraft(engagement_id=engagement_id, response_id=None, kind=PS_ACCEPTANCE.name,
+                        prefill={})  # fmt: skip
+    db.add(document)
+    db.flush()
+    db.add(SowRevision(draft_id=document.id, number=1, markdown="# Acceptance", author=ENGINEER,
+                       sent_at=utcnow() - timedelta(days=2)))  # fmt: skip
+    db.commit()
+    assert _card_says(db, engagement_id) == (
+        "Validation: acceptance document sent 2 days ago, awaiting the customer"
+    )
