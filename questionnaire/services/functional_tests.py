@@ -16,6 +16,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from questionnaire.delivery.handover_checklist import FAIL, PASS, Target
+from questionnaire.delivery.handover_doc import Recorded
 from questionnaire.engine.answers import Invalid, parse_answer
 from questionnaire.engine.model import Choice, ChoiceQuestion, DateQuestion, LongTextQuestion
 from questionnaire.store.files import FileSource
@@ -60,16 +61,6 @@ class InvalidTest(ValueError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(errors.values()))
         self.errors = {name: errors[name] for name in FIELDS if name in errors}
-
-
-@dataclass(frozen=True)
-class _Values:
-    target: Target
-    what_tested: str
-    expected: str
-    actual: str
-    outcome: str
-    tested_on: date
 
 
 def target_value(target: Target) -> str:
@@ -117,7 +108,7 @@ def remove(db: Session, engagement_id: int, test_id: int, actor: str) -> Functio
     return test
 
 
-def _apply(test: FunctionalTest, values: _Values) -> None:
+def _apply(test: FunctionalTest, values: Recorded) -> None:
     test.target_kind, test.target_name = values.target.kind, values.target.name
     test.what_tested, test.expected, test.actual = (
         values.what_tested,
@@ -168,7 +159,7 @@ def _staged(
     return staged
 
 
-def _read(form: FunctionalTestForm, targets: tuple[Target, ...]) -> _Values:
+def _read(form: FunctionalTestForm, targets: tuple[Target, ...]) -> Recorded:
     errors: dict[str, str] = {}
     by_value = {target_value(target): target for target in targets}
     target = by_value.get(form.target.strip())
@@ -196,5 +187,5 @@ def _read(form: FunctionalTestForm, targets: tuple[Target, ...]) -> _Values:
     if errors:
         raise InvalidTest(errors)
     assert target is not None and isinstance(tested_on, str)
-    return _Values(target, texts["what_tested"], texts["expected"], texts["actual"],
-                   str(outcome), date.fromisoformat(tested_on))  # fmt: skip
+    return Recorded(target, texts["what_tested"], texts["expected"], texts["actual"],
+                    str(outcome), date.fromisoformat(tested_on), evidence=None)  # fmt: skip

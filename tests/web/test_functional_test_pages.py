@@ -42,6 +42,9 @@ def test_the_checklist_says_what_still_needs_a_passing_test(app: Flask) -> None:
     assert "Virtual service PACS" in page.text and "Needs a passing test" in page.text
     assert "It can be issued once these have a passing test" in page.text
     assert "Issue the customer handover document</button>" not in page.text
+    # Each agreed service links to the form with itself chosen.
+    chosen = engineer.get(TESTS, query_string={"target": "virtual_service:PACS"})
+    assert '<option value="virtual_service:PACS" selected>' in chosen.text
 
 
 def test_a_refused_test_has_an_error_summary_and_keeps_what_was_typed(app: Flask) -> None:
