@@ -72,7 +72,13 @@ def test_a_passing_test_with_evidence_lets_the_document_be_issued(app: Flask) ->
     assert recorded.status_code == 303  # type: ignore[attr-defined]
     page = engineer.get(TESTS)
     assert "The test of Virtual service PACS was recorded." in page.text
-    assert "Passed" in page.text and "viewer.png" in page.text
+    assert "Passed" in page.text
+    [evidence] = re.findall(
+        r'href="(/e/engagements/1/files/[0-9a-f]{32})">viewer.png</a>', page.text
+    )
+    downloaded = engineer.get(evidence)
+    assert downloaded.status_code == 200 and downloaded.data == PNG
+    downloaded.close()
     assert "Sent a &lt;b&gt;study&lt;/b&gt;" in page.text
     issued = _post(engineer, "/e/engagements/1/handover-documents", {})
     assert issued.status_code == 303  # type: ignore[attr-defined]
