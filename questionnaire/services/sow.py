@@ -32,7 +32,7 @@ from sow_prefill.sandbox import RenderError
 
 from . import audit, exports, jobs
 from .context import Context
-from .document_kinds import kind_of, of_revision
+from .document_kinds import SOW, kind_of, of_revision
 from .templates import TemplatesUnavailable
 
 #: The seed's rule: one revision after the customer's review; beyond that, book another call.
@@ -180,8 +180,14 @@ def _draft_for(db: Session, response_id: int) -> SowDraft | None:
 
 
 def draft_of(db: Session, engagement: Engagement) -> SowDraft | None:
-    """The SoW draft of the engagement's response, if it has been pre-filled."""
-    return _draft_for(db, engagement.responses[-1].id) if engagement.responses else None
+    """The SoW draft of the engagement's latest pre-filled response, if there is one: a later
+    response without a draft (the validation questionnaire's) leaves the SoW where it was."""
+    return db.scalars(
+        select(SowDraft)
+        .where(SowDraft.engagement_id == engagement.id, SowDraft.kind == SOW.name)
+        .order_by(SowDraft.response_id.desc())
+        .limit(1)
+    ).first()
 
 
 def _add_revision(

@@ -28,7 +28,13 @@ from questionnaire.services.document_kinds import PS_ACCEPTANCE, SOW
 from questionnaire.services.review_state import ReviewState
 from questionnaire.store import handover
 from questionnaire.store.db import Database
-from questionnaire.store.models import AuditEvent, Export, OutgoingEmail, RevisionRequest
+from questionnaire.store.models import (
+    AuditEvent,
+    Export,
+    OutgoingEmail,
+    Response,
+    RevisionRequest,
+)
 from questionnaire.store.reviews import Acceptance, ReviewLink
 
 from .factories import Factory
@@ -96,6 +102,23 @@ def test_generating_writes_the_document_from_the_records_as_a_draft_of_its_own(
     assert sow_draft.kind == SOW.name and sow_draft.id != page.draft.id
     again = ps_acceptance.generate(db, services, engagement_id, ENGINEER)
     assert again.number == 2 and _actions(db, "ps_acceptance.save") == 2
+
+
+def test_the_sow_is_still_found_once_the_validation_questionnaire_has_a_response(
+    make: Factory, db: Session, services: Context, database: Database
+) -> None:
+    """The validation questionnaire's response comes after the SoW's: it has no draft."""
+    engagement_id = accepted(make, db, services, database)
+    _, sow_draft = sow_desk.draft(db, engagement_id)
+    first = db.get(Response, sow_draft.response_id)
+    assert first is not None
+    db.add(Response(engagement_id=engagement_id, definition_id="validation",
+                    definition_sha256=first.definition_sha256, answers={}))  # fmt: skip
+    db.commit()
+    db.expire_all()
+    assert sow_desk.draft(db, engagement_id)[1].id == sow_draft.id
+    text = ps_acceptance.generate(db, services, engagement_id, ENGINEER).markdown
+    assert "Revision 1 of the Statement of Work, accepted by Jo Customer" in text
 
 
 def test_the_functional_tests_recorded_are_in_the_document(
