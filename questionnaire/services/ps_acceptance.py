@@ -11,8 +11,10 @@ Generating again adds a revision (an engineer's edits are revisions too, compare
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -63,8 +65,12 @@ def template_path(settings: Settings) -> Path:
 
 
 def markdown_of(db: Session, context: Context, engagement: Engagement) -> str:
-    path = template_path(context.settings)
-    values = values_of(db, context, engagement)
+    return render_document(template_path(context.settings), values_of(db, context, engagement))
+
+
+def render_document(path: Path, values: Mapping[str, Any]) -> str:
+    """The template at ``path`` with ``values``, in the SoW templates' sandbox: every value
+    escaped for Markdown, so what the customer or an engineer typed reads as text."""
     try:
         return sandbox.render(
             make_environment(), path.read_text(encoding="utf-8"), values, str(path)
