@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .check_choice_filter import is_filter_own
 from .check_records import unknown_field
 from .check_scopes import ITERATORS, ElementScope, element_scope, unanswered_comparison, var_name
 from .check_structure import PageGraph
@@ -78,6 +79,8 @@ class RuleChecker:
         if head in self.computed_order:
             yield from self._computed_reference(site, head, pointer)
             return
+        if site.path[-1] == "choice_filter" and is_filter_own(head, site, self.places):
+            return  # the option, or the question itself: check_choice_filter says more
         place = self.places.get(head)
         if place is None:
             known = [*self.places, *self.computed_order]

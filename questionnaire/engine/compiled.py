@@ -41,6 +41,8 @@ class CompiledQuestion:
     items: tuple[CompiledQuestion, ...] = ()
     #: The starting value (``default``), evaluated while the question is unanswered.
     default: CompiledRule | None = None
+    #: The question's ``choice_filter``, weighed per option (see :mod:`.choice_filter`).
+    choice_filter: CompiledRule | None = None
 
     @property
     def id(self) -> str:

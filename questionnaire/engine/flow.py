@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from .answers import Invalid, conforms, parse_answer
+from .choice_filter import offered
 from .compiled import CompiledNote, CompiledPage, CompiledQuestion, Questionnaire
 from .dates import TODAY, relative_date_problem, today_in
 from .defaults import starting_value
@@ -168,11 +169,7 @@ class _Walk:
         if question.hidden:  # never asked: its default is its answer
             self._remember(qid, starting_value(cq, context), name)
             return None
-        choices = (
-            tuple(c.choice for c in cq.choices if c.show_if is None or c.show_if.holds(context))
-            if cq.choices
-            else ()
-        )
+        choices = offered(cq, context) if cq.choices else ()
         value = self._accepted(cq, raw, name, choices)
         records: tuple[tuple[ShownQuestion, ...], ...] = ()
         headings: tuple[str, ...] = ()

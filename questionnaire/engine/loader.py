@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from . import choice_lists
+from .check_choice_filter import check_choice_filters
 from .check_dates import check_time_zone
 from .check_prefill import check_prefill
 from .check_records import check_records
@@ -92,6 +93,7 @@ def _checks(definition: Definition, source: Source) -> list[Diagnostic]:
         *check_text_rules(definition, source),
         *check_time_zone(definition, source),
         *check_defaults(definition, source),
+        *check_choice_filters(definition, source),
     ]
 
 
@@ -193,6 +195,7 @@ def _question(question: Question) -> CompiledQuestion:
         if isinstance(question, RepeatQuestion)
         else (),
         default=_rule(question.default),
+        choice_filter=_rule(getattr(question, "choice_filter", None)),
     )
 
 

@@ -12,15 +12,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from . import choice_lists
+from . import choice_lists, option_keys
 from .facts import FACTS
 from .record_sources import RECORD_SOURCES
 
 #: The target of an edge that ends the questionnaire and leads to the review step.
 REVIEW = "review"
 #: Names a condition may use that are not questions: the value being checked (in constraints)
-#: and the current record (inside a repeating group).
-RESERVED_IDS = frozenset({"value", "item", "today", REVIEW})
+#: the current record (inside a repeating group) and the option a ``choice_filter`` is weighing.
+RESERVED_IDS = frozenset({"value", "item", "today", "option", REVIEW})
 
 Identifier = Annotated[
     str,
@@ -53,11 +53,28 @@ class Note(Strict):
     show_if: Rule = None
 
 
+def _option_keys(schema: dict[str, Any]) -> None:
+    """Let editors accept an option's own keys (``country: uk``), which ``choice_filter`` reads."""
+    schema["additionalProperties"] = {"type": ["string", "number", "boolean"]}
+
+
 class Choice(Strict):
-    value: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:+-]+$")]
+    """An option; keys beyond these are the option's own (``country: uk`` on a city), read by
+    the question's ``choice_filter`` as ``{"var": "option.country"}``."""
+
+    model_config = ConfigDict(
+        extra="allow", frozen=True, str_strip_whitespace=True, json_schema_extra=_option_keys
+    )
+
+    value: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:+/-]+$")]
     label: Text
     hint: Text | None = None
     show_if: Rule = Field(None, description="The option is offered only while this holds.")
+
+    @model_validator(mode="after")
+    def _own_keys_are_plain(self) -> Choice:
+        option_keys.check(self.model_extra or {})
+        return self
 
 
 def _offer_facts(schema: dict[str, Any]) -> None:
@@ -155,14 +172,26 @@ def _choices_schema(schema: dict[str, Any]) -> None:
     schema["anyOf"] = [options, named]
 
 
-class ChoiceQuestion(QuestionBase):
+class OptionsQuestion(QuestionBase):
+    choices: Annotated[tuple[Choice, ...], Field(min_length=1, json_schema_extra=_choices_schema)]
+    choice_filter: Rule = Field(
+        None,
+        description='Offer only the options for which this holds; `{"var": "option.country"}` '
+        "reads the option's own keys, and earlier answers are read as usual.",
+    )
+    widget: Literal["radios", "searchable"] = Field(
+        "radios",
+        description="How a choice is asked: radios, or a select that filters as you type "
+        "(a plain select without JavaScript), for long lists.",
+    )
+
+
+class ChoiceQuestion(OptionsQuestion):
     type: Literal["choice"]
-    choices: Annotated[tuple[Choice, ...], Field(min_length=1, json_schema_extra=_choices_schema)]
 
 
-class MultiChoiceQuestion(QuestionBase):
+class MultiChoiceQuestion(OptionsQuestion):
     type: Literal["multi_choice"]
-    choices: Annotated[tuple[Choice, ...], Field(min_length=1, json_schema_extra=_choices_schema)]
     min_selected: Annotated[int, Field(ge=0)] | None = None
     max_selected: Annotated[int, Field(ge=1)] | None = None
 

@@ -22,6 +22,7 @@ A test file (``definitions/tests/*.yaml``)::
           defaults: {contact_name: Ann}                       # starting values shown, unanswered
           complete: false
           answers: {ps_days_sold: 5}                        # the answers used, pre-filled too
+          options: {city: [leeds, york]}                    # the options offered, in order
 
 ``facts`` are the engagement's handover facts: the questions with ``prefill`` start from them
 (as a new response does), and ``answers`` are then the customer's, over the starting values.
@@ -39,6 +40,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from .choice_filter import options_problems
 from .compiled import Questionnaire
 from .diagnostics import DefinitionError, Diagnostic, did_you_mean
 from .facts import FACTS
@@ -70,6 +72,8 @@ class Expect(BaseModel):
     complete: bool | None = None
     answers: dict[str, Any] = {}
     records: dict[str, list[RecordExpect]] = {}
+    #: The options a choice question offers on the path, in order (after show_if and filter).
+    options: dict[str, list[str]] = {}
 
 
 class Case(BaseModel):
@@ -190,6 +194,7 @@ def check_case(
         if not same_json(flow.answers.get(key), value):
             yield f"answers: '{key}' expected {value!r}, got {flow.answers.get(key)!r}"
     yield from check_shown(flow, expect.records)
+    yield from options_problems(flow, expect.options)
 
 
 def _unknown_facts(facts: dict[str, Any]) -> Iterator[str]:

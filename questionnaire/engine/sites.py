@@ -85,6 +85,9 @@ def _question_rules(question: Question, site: Site) -> Iterator[tuple[Site, Any]
     for c, choice in enumerate(getattr(question, "choices", ())):
         if choice.show_if is not None:
             yield at("choices", c, "show_if"), choice.show_if
+    if getattr(question, "choice_filter", None) is not None:
+        # Weighed per option: `option.<key>` reads the option (checked in check_choice_filter).
+        yield at("choice_filter"), question.choice_filter  # type: ignore[union-attr]
 
 
 #: `{question_id}` or `{item.field}` in a label quotes an answer; `{{` and `}}` are literal braces.

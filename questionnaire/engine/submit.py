@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .answers import Invalid, parse_answer
+from .choice_filter import refused
 from .compiled import Questionnaire
 from .flow import evaluate
 from .flow_state import FlowResult, PageState, ShownQuestion
@@ -120,9 +121,11 @@ def submit_page(
     if state is None:
         raise PageNotOnPath(page_id)
     shown = {q.id for q in state.questions}
+    # An option the question does not offer now (its filter or show_if fails) is refused.
+    errors.update(refused(state, parsed))
     merged = dict(answers)
     for key, value in parsed.items():
-        if key in shown:
+        if key in shown and key not in errors:
             _store(merged, key, value)
     errors = {k: v for k, v in errors.items() if k in shown}
     for name in state.missing:
