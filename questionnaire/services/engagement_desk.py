@@ -36,6 +36,7 @@ from . import (
     engagements,
     links,
     prefill_answers,
+    ps_acceptance,
     sow,
     uploads,
     validation_desk,
@@ -200,6 +201,8 @@ class EngagementPage:
     booking: booking_panel.BookingPanel | None = None
     #: The validation questionnaire: whether it can be sent, its sending, the customer's progress.
     validation: validation_desk.ValidationSection | None = None
+    #: The Customer PS Acceptance Document: its latest revision, sending and acceptance.
+    acceptance_document: ps_acceptance.Summary | None = None
 
 
 def engagement(db: Session, engagement_id: int) -> Engagement:
@@ -230,6 +233,7 @@ def engagement_page(db: Session, context: Context, engagement_id: int) -> Engage
         questionnaire=panel(db, context, found),
         booking=booking_panel.panel(db, context, found),
         validation=validation_desk.section(db, context, found),
+        acceptance_document=ps_acceptance.summary(db, found),
     )
 
 

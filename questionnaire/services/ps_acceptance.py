@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from questionnaire.store.models import Engagement, SowDraft, SowRevision
+from questionnaire.store.reviews import Acceptance
 from sow_prefill import sandbox
 from sow_prefill.sandbox import RenderError, make_environment
 
@@ -57,6 +58,32 @@ def workspace(db: Session, engagement_id: int) -> Workspace:
     current = draft.revisions[-1]
     review = review_state.status_of(db, draft)
     return Workspace(engagement, draft, current, exports.states(db, current), review)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Where the document stands, in a line for the engagement page."""
+
+    latest: int
+    #: The newest revision sent, and whether the customer asked for changes since.
+    sent: int | None
+    changes_requested: bool
+    accepted: Acceptance | None
+
+
+def summary(db: Session, engagement: Engagement) -> Summary | None:
+    """``None`` until it is generated. Reads only."""
+    draft = KIND.find_draft(db, engagement)
+    if draft is None or not draft.revisions:
+        return None
+    last_sent = next((r for r in reversed(draft.revisions) if r.sent_at is not None), None)
+    asked = last_sent is not None and any(
+        r.from_customer and r.revision_id == last_sent.id for r in draft.requests
+    )
+    return Summary(
+        draft.revisions[-1].number, last_sent.number if last_sent else None, asked,
+        review_state.acceptance_of(db, draft.id),
+    )  # fmt: skip
 
 
 def template_path(settings: Settings) -> Path:

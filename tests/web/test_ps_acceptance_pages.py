@@ -14,7 +14,8 @@ from .sow_review_flow import CONTACT, accept, ask_for_changes, latest_token
 from .state import run_jobs
 from .test_pdr_pages import accepted
 
-PAGE = "/e/engagements/1/acceptance-document"
+ENGAGEMENT = "/e/engagements/1"
+PAGE = f"{ENGAGEMENT}/acceptance-document"
 
 
 def _generated(app: Flask) -> FlaskClient:
@@ -35,8 +36,8 @@ def _send(engineer: FlaskClient, number: int, **fields: str) -> Any:
 
 def test_the_engagement_page_links_to_the_document(app: Flask) -> None:
     engineer = accepted(app)
-    page = engineer.get("/e/engagements/1")
-    assert f'href="{PAGE}"' in page.text
+    page = engineer.get(ENGAGEMENT)
+    assert f'href="{PAGE}"' in page.text and "Not generated yet." in page.text
 
 
 def test_the_engineer_generates_edits_and_sends_it_and_the_customer_accepts_it(
@@ -58,6 +59,8 @@ def test_the_engineer_generates_edits_and_sends_it_and_the_customer_accepts_it(
     assert _send(engineer, 2).status_code == 302
     run_jobs(app)
     token = latest_token(app, "ps_acceptance_sent")
+    awaiting = "Revision 2 sent to the customer, awaiting their acceptance."
+    assert awaiting in engineer.get(ENGAGEMENT).text
     customer = app.test_client()
     review = customer.get(f"/s/{token}/")
     assert review.status_code == 200
@@ -69,6 +72,7 @@ def test_the_engineer_generates_edits_and_sends_it_and_the_customer_accepts_it(
     asked = ask_for_changes(customer, token, comment="Spell our name right")
     assert asked.status_code == 303
     assert "Spell our name right" in engineer.get(PAGE).text
+    assert "The customer asked for changes to revision 2." in engineer.get(ENGAGEMENT).text
     form = customer.get(f"/s/{token}/accept")
     assert "I may accept this Customer PS Acceptance Document on behalf of Acme Health" in form.text
     assert accept(customer, token).status_code == 303
@@ -79,6 +83,7 @@ def test_the_engineer_generates_edits_and_sends_it_and_the_customer_accepts_it(
     status = engineer.get(PAGE)
     assert "Revision 2 accepted" in status.text and "The engagement is complete." in status.text
     assert "Generate again" not in status.text and 'name="markdown"' not in status.text
+    assert "Revision 2 accepted by Jo Customer (Head of IT) on" in engineer.get(ENGAGEMENT).text
     with engineer.get(f"{PAGE}/acceptance.pdf") as record:
         assert record.status_code == 200 and record.data.startswith(b"%PDF")
 
