@@ -14,6 +14,7 @@ from .dates import TODAY
 from .diagnostics import Diagnostic, Severity, did_you_mean
 from .logic import check_rule, pointer_path, pointer_token, variables_read
 from .model import Definition, Question, RepeatQuestion
+from .nesting import listable_groups
 from .sites import Scope, Site, piped_names, rule_sites, text_sites
 from .source import Source
 
@@ -193,7 +194,8 @@ class RuleChecker:
             yield self._at(site, inner, problem)
         if operator in ITERATORS and isinstance(args, list) and args:
             yield from self._types(site, args[0], f"{inner}/0", scope)
-            each = element_scope(str(operator), args[0], self.groups if scope is None else {})
+            listed = listable_groups(self.groups, site.group, scope)
+            each = element_scope(str(operator), args[0], listed)
             for i, part in enumerate(args[1:], 1):
                 # reduce's starting value (the third argument) is outside the elements
                 yield from self._types(site, part, f"{inner}/{i}", each if i == 1 else scope)

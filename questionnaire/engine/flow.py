@@ -300,6 +300,9 @@ class _Walk:
     ) -> tuple[tuple[ShownQuestion, ...], JSON]:
         # A given record's fields are known before any of its questions is asked.
         group = cq.question
+        # A nested group's record is walked inside its parent's: `item` is the inner record
+        # while its fields are asked, then the parent's again.
+        outer_item, outer_fields = self.context.get("item"), self.fields
         self.context["item"] = given_fields(group, record)
         self.fields = {item.id: item.question for item in cq.items}
         if isinstance(group, RepeatQuestion) and self.context["item"]:
@@ -318,7 +321,9 @@ class _Walk:
             return tuple(fields), self.context["item"]
         finally:
             del self.context["item"]
-            self.fields = None
+            if outer_item is not None:
+                self.context["item"] = outer_item
+            self.fields = outer_fields
 
     def _notes(self, notes: tuple[CompiledNote, ...]) -> tuple[ShownNote, ...]:
         if not notes:

@@ -31,6 +31,7 @@ from .defaults import check_defaults
 from .diagnostics import DefinitionError, Diagnostic, Severity, did_you_mean
 from .logic import CompiledRule, compile_rule
 from .model import QUESTION_TYPES, Definition, Note, Page, Question, RepeatQuestion
+from .nesting import check_nesting
 from .schema_errors import clean_loc, translate_validation_error
 from .schema_repair import stand_in
 from .source import Source, format_path, parse_yaml, read_source
@@ -90,6 +91,7 @@ def _checks(definition: Definition, source: Source) -> list[Diagnostic]:
         *RuleChecker(definition, source, graph).run(),
         *check_prefill(definition, source),
         *check_records(definition, source),
+        *check_nesting(definition, source),
         *check_text_rules(definition, source),
         *check_time_zone(definition, source),
         *check_defaults(definition, source),

@@ -237,7 +237,7 @@ class FileQuestion(QuestionBase):
     max_size_mb: Annotated[float, Field(gt=0, le=100)] = 10
 
 
-#: Questions allowed inside a repeating group (no nested groups).
+#: Questions allowed inside a nested repeating group (no further groups).
 ItemQuestion = Annotated[
     TextQuestion
     | LongTextQuestion
@@ -258,7 +258,7 @@ class RepeatQuestion(QuestionBase):
     """A list of records, each with its own sub-questions (``{"var": "item.field"}`` reads the record)."""
 
     type: Literal["repeat"]
-    questions: Annotated[tuple[ItemQuestion, ...], Field(min_length=1)]
+    questions: Annotated[tuple[RecordQuestion, ...], Field(min_length=1)]
     min_items: Annotated[int, Field(ge=0)] = 0
     max_items: Annotated[int, Field(ge=1, le=500)] = 50
     item_label: Text = Field("Item", description="What one record is called, e.g. 'Service'.")
@@ -271,6 +271,32 @@ class RepeatQuestion(QuestionBase):
         '(`{"var": "item.name"}` reads them) and answers the group\'s questions about it.',
         json_schema_extra=_offer_sources,
     )
+
+
+class NestedRepeatQuestion(RepeatQuestion):
+    """A repeating group inside a record of another (a service's real servers): one level only,
+    so its own questions hold no group (see :mod:`.nesting`)."""
+
+    questions: Annotated[tuple[ItemQuestion, ...], Field(min_length=1)]
+
+
+#: Questions allowed in a top-level group's record: the item questions and one nested group.
+RecordQuestion = Annotated[
+    TextQuestion
+    | LongTextQuestion
+    | IntegerQuestion
+    | DecimalQuestion
+    | YesNoQuestion
+    | ChoiceQuestion
+    | MultiChoiceQuestion
+    | DateQuestion
+    | SimpleTypedQuestion
+    | IPAddressQuestion
+    | HostnameQuestion
+    | NestedRepeatQuestion,
+    Field(discriminator="type"),
+]
+RepeatQuestion.model_rebuild()
 
 
 Question = Annotated[

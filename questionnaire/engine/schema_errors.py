@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import choice_lists, model
 from .diagnostics import Diagnostic, did_you_mean
+from .nesting import nesting_too_deep
 from .source import Path, Source
 
 
@@ -63,8 +64,6 @@ def _subject(source: Source, path: Path) -> str:
 
 #: Types that exist but cannot go inside a repeating group, with what to write instead.
 _NOT_IN_GROUPS = {
-    "repeat": "a repeating group cannot hold another repeating group (groups do not nest): "
-    "put the inner list on a page of its own",
     "file": "a repeating group cannot hold file questions: ask for the files outside the group",
 }
 
@@ -87,6 +86,8 @@ def _message(error: Any, source: Source, path: Path) -> tuple[Path, str]:
     ctx = error.get("ctx") or {}
     if kind == "union_tag_invalid":
         tag = str(ctx.get("tag"))
+        if tag == "repeat" and (nested := nesting_too_deep(source.value, path)):
+            return (*path, "type"), nested
         if tag in _NOT_IN_GROUPS and _inside_group(path):
             return (*path, "type"), _NOT_IN_GROUPS[tag]
         return (*path, "type"), f"unknown type '{tag}'{did_you_mean(tag, model.QUESTION_TYPES)}"

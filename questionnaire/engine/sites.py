@@ -62,6 +62,12 @@ def rule_sites(definition: Definition) -> Iterator[tuple[Site, Any]]:
                         (*site.path, "questions", i), Scope.QUESTION, page.id, q, question, i
                     )
                     yield from _question_rules(item, inner)
+                    if isinstance(item, RepeatQuestion):  # nested: `item` is its record
+                        for j, field in enumerate(item.questions):
+                            deeper = Site(
+                                (*inner.path, "questions", j), Scope.QUESTION, page.id, q, item, j
+                            )
+                            yield from _question_rules(field, deeper)
 
 
 def _question_rules(question: Question, site: Site) -> Iterator[tuple[Site, Any]]:
@@ -113,6 +119,12 @@ def text_sites(definition: Definition) -> Iterator[tuple[Site, str]]:
                         (*site.path, "questions", i), Scope.QUESTION, page.id, q, question, i
                     )
                     yield from _question_texts(item, inner)
+                    if isinstance(item, RepeatQuestion):  # nested: `item` is its record
+                        for j, field in enumerate(item.questions):
+                            deeper = Site(
+                                (*inner.path, "questions", j), Scope.QUESTION, page.id, q, item, j
+                            )
+                            yield from _question_texts(field, deeper)
 
 
 def _question_texts(question: Question, site: Site) -> Iterator[tuple[Site, str]]:

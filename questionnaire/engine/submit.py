@@ -16,6 +16,7 @@ from .flow import evaluate
 from .flow_state import FlowResult, PageState, ShownQuestion
 from .given import given_fields, is_given
 from .model import Question, RepeatQuestion
+from .nesting import in_nested, kept_nested, nested_ids
 from .types import JSON
 
 _REQUIRED_MESSAGES = {
@@ -166,6 +167,8 @@ def submit_record(
     record: dict[str, JSON] = {}
     errors: dict[str, str] = {}
     for item in group.items:
+        if item.is_repeat:  # a nested group is edited on its own pages (see .nested_submit)
+            continue
         value = parse_answer(item.question, posted.get(item.id))
         if isinstance(value, Invalid):
             errors[item.id] = value.message
@@ -178,6 +181,8 @@ def submit_record(
         assert index is not None
         record.update(given_fields(group.question, records[index]))
     position = len(records) if index is None else index
+    if index is not None:
+        record.update(kept_nested(group, records[index]))
     if index is None and len(records) >= group.question.max_items:
         errors[group_id] = (
             f"You can add up to {group.question.max_items} {group.question.item_label.lower()} entries"
@@ -189,15 +194,17 @@ def submit_record(
         raise PageNotOnPath(page_id)
     prefix = f"{group_id}[{position}]."
     shown_fields = _record_fields(flow, group_id, position)
-    kept = shown_fields | set(given_fields(group.question, record))
+    # A nested group hidden by its condition keeps its records until the answers are
+    # submitted (the flow reports them as dropped), like any hidden answer.
+    kept = shown_fields | set(given_fields(group.question, record)) | nested_ids(group)
     record = {k: v for k, v in record.items() if k in kept}
     for name in state.missing:
-        if name.startswith(prefix):
+        if name.startswith(prefix) and not in_nested(name[len(prefix) :], group):
             field = name[len(prefix) :]
             cq = next(i for i in group.items if i.id == field)
             errors.setdefault(field, _missing_message(state, name, cq.question))
     for name, message in state.problems.items():
-        if name.startswith(prefix):
+        if name.startswith(prefix) and not in_nested(name[len(prefix) :], group):
             errors.setdefault(name[len(prefix) :], message)
     merged = dict(answers)
     if not errors:

@@ -94,3 +94,6 @@ def questions_with_paths(definition: Definition) -> Iterator[tuple[Path, Questio
             if isinstance(question, RepeatQuestion):
                 for i, item in enumerate(question.questions):
                     yield (*path, "questions", i), item
+                    # one level of nesting: a record's own group (a service's real servers)
+                    for j, inner in enumerate(getattr(item, "questions", ())):
+                        yield (*path, "questions", i, "questions", j), inner
