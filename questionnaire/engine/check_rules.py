@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .check_addressing import addressed_field, record_address
 from .check_choice_filter import is_filter_own
 from .check_records import unknown_field
 from .check_scopes import ITERATORS, ElementScope, element_scope, unanswered_comparison, var_name
@@ -15,6 +16,7 @@ from .diagnostics import Diagnostic, Severity, did_you_mean
 from .logic import check_rule, pointer_path, pointer_token, variables_read
 from .model import Definition, Question, RepeatQuestion
 from .nesting import listable_groups
+from .record_computed import order_problem
 from .sites import Scope, Site, piped_names, rule_sites, text_sites
 from .source import Source
 
@@ -88,6 +90,10 @@ class RuleChecker:
             message = f"{what} refers to unknown question '{head}'{did_you_mean(head, known)}"
             yield self._at(site, pointer, message)
             return
+        if rest and isinstance(place.question, RepeatQuestion):
+            tops = {key: p.question for key, p in self.places.items()}
+            for message, severity in record_address(place.question, rest, what, tops):
+                yield self._at(site, pointer, message, severity)
         if site.scope is Scope.COMPUTED:
             return
         if not self._answered_before(site, place):
@@ -128,13 +134,18 @@ class RuleChecker:
         assert site.group is not None
         fields = [q.id for q in site.group.questions]
         head = field.partition(".")[0]
-        if site.group.records_from is not None and head not in fields:
+        computed = [c.id for c in site.group.computed]
+        if head in computed and head not in fields:  # a clash is reported at the id
+            message = order_problem(site.group, head, site.item_position, what)
+            if message is not None:
+                yield self._at(site, pointer, message)
+        elif site.group.records_from is not None and head not in fields:
             message = unknown_field(site.group, head, what)
             if message is not None:
                 yield self._at(site, pointer, message)
         elif head not in fields:
             message = f"{what} refers to unknown field 'item.{head}' of '{site.group.id}'"
-            yield self._at(site, pointer, message + did_you_mean(head, fields))
+            yield self._at(site, pointer, message + did_you_mean(head, [*fields, *computed]))
         elif fields.index(head) > site.item_position or (
             fields.index(head) == site.item_position and site.scope is not Scope.CONSTRAINT
         ):
@@ -222,7 +233,9 @@ class RuleChecker:
         if head == "item" and site.group is not None:
             return next((q for q in site.group.questions if q.id == rest), None)
         place = self.places.get(head)
-        return place.question if place is not None and not rest else None
+        if place is not None and rest:
+            return addressed_field(place.question, rest)
+        return place.question if place is not None else None
 
     def _compare(
         self, site: Site, operator: str, args: list[Any], pointer: str, scope: ElementScope | None

@@ -69,7 +69,7 @@ class ElementScope:
                 f'{{"var": "{field}"}}: \'current\' is only for reduce'
             )
         field = name.removeprefix(self.prefix).partition(".")[0]
-        if field in self.fields:
+        if field in self.fields or field in {c.id for c in self.group.computed}:
             return None
         return (
             f"'{name}' is not a field of '{self.group.id}' (its records have "

@@ -41,6 +41,10 @@ class CompiledQuestion:
     items: tuple[CompiledQuestion, ...] = ()
     #: The starting value (``default``), evaluated while the question is unanswered.
     default: CompiledRule | None = None
+    #: A group's number of records, from an earlier answer (``count``), see :mod:`.counted`.
+    count: CompiledRule | None = None
+    #: A group's values worked out per record (``computed``), in order.
+    record_computed: tuple[CompiledComputed, ...] = ()
     #: The question's ``choice_filter``, weighed per option (see :mod:`.choice_filter`).
     choice_filter: CompiledRule | None = None
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from . import counted, record_computed
 from .answers import Invalid, conforms, parse_answer
 from .choice_filter import offered
 from .compiled import CompiledNote, CompiledPage, CompiledQuestion, Questionnaire
@@ -69,6 +70,8 @@ class _Walk:
         self.skipped: list[str] = []
         #: The sub-questions of the record being walked, for `{item.field}` quotes.
         self.fields: Mapping[str, Any] | None = None
+        #: Counted groups' records beyond their count, by group, for the question shown.
+        self.surplus: dict[str, tuple[counted.Surplus, ...]] = {}
 
     def run(self, until: str | None) -> FlowResult:
         self._recompute(None)
@@ -174,13 +177,13 @@ class _Walk:
         records: tuple[tuple[ShownQuestion, ...], ...] = ()
         headings: tuple[str, ...] = ()
         repeat = isinstance(question, RepeatQuestion)
-        if repeat and value is not None:
-            value, records, headings = self._records(cq, value, name)
+        if repeat and (value is not None or cq.count is not None):
+            value, records, headings = self._records(cq, value or [], name)
         required = cq.required_if.holds(context) if cq.required_if else question.required
         if value is None or is_unanswered(value):
             # Given records are the engagement's to supply: none is nothing to answer.
             asked = required or (repeat and question.min_items > 0)  # type: ignore[union-attr]
-            if asked and not is_given(question):
+            if asked and not is_given(question) and cq.count is None:  # none counted: none due
                 self.missing.append(name)
             value = None
         else:
@@ -201,6 +204,7 @@ class _Walk:
             notes=notes,
             records=records,
             headings=headings,
+            surplus=self.surplus.pop(name, ()),
             default=starting_value(cq, context) if value is None and cq.default else None,
         )
 
@@ -277,6 +281,9 @@ class _Walk:
         assert isinstance(cq.question, RepeatQuestion)
         group = cq.question
         given = is_given(group)
+        count = counted.record_count(cq, self.context)
+        if count is not None:
+            records = self._fit(group, records, count, name)
         kept: list[JSON] = []
         shown: list[tuple[ShownQuestion, ...]] = []
         for index, record in enumerate(records):
@@ -288,12 +295,23 @@ class _Walk:
             fields, pruned = self._record(cq, record, f"{name}[{index}]")
             kept.append(pruned)
             shown.append(fields)
-        if kept and len(kept) < group.min_items and not given:
+        if kept and len(kept) < group.min_items and not given and count is None:
             self.problems[name] = (
                 f"Add at least {group.min_items} {group.item_label.lower()} entries"
             )
         headings = tuple(heading(group, record) for record in kept) if given else ()
         return (kept or None), tuple(shown), headings
+
+    def _fit(self, group: RepeatQuestion, records: list[JSON], count: int, name: str) -> list[JSON]:
+        """Exactly ``count`` records; typed ones beyond it are flagged, and hold the page."""
+        kept, surplus = counted.fit(records, count)
+        for index, record in surplus:
+            reason = f"{group.item_label.lower()} {index + 1} of {count}: flagged for removal"
+            self.dropped.append(Dropped(f"{name}[{index}]", dict(record), reason))
+        if surplus:
+            self.surplus[name] = tuple(surplus)
+            self.problems[name] = counted.surplus_message(group, count, surplus)
+        return kept
 
     def _record(
         self, cq: CompiledQuestion, record: JSON, prefix: str
@@ -318,6 +336,8 @@ class _Walk:
                     self.dropped.append(
                         Dropped(f"{prefix}.{item.id}", raw, "hidden by its condition")
                     )
+            if cq.record_computed:
+                record_computed.fill(cq, self.context)
             return tuple(fields), self.context["item"]
         finally:
             del self.context["item"]

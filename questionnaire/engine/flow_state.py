@@ -47,6 +47,9 @@ class ShownQuestion:
     headings: tuple[str, ...] = ()
     #: While unanswered, the starting value the form shows (the question's ``default``).
     default: JSON = None
+    #: For a group whose records are counted (``count``): the typed records beyond the count,
+    #: by their stored index, flagged for removal (see :mod:`.counted`).
+    surplus: tuple[tuple[int, Mapping[str, JSON]], ...] = ()
 
     @property
     def type(self) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from . import choice_lists
+from . import choice_lists, record_computed
 from .check_choice_filter import check_choice_filters
 from .check_dates import check_time_zone
 from .check_prefill import check_prefill
@@ -27,6 +27,7 @@ from .compiled import (
     CompiledQuestion,
     Questionnaire,
 )
+from .counted import check_counts
 from .defaults import check_defaults
 from .diagnostics import DefinitionError, Diagnostic, Severity, did_you_mean
 from .logic import CompiledRule, compile_rule
@@ -91,6 +92,8 @@ def _checks(definition: Definition, source: Source) -> list[Diagnostic]:
         *RuleChecker(definition, source, graph).run(),
         *check_prefill(definition, source),
         *check_records(definition, source),
+        *check_counts(definition, source),
+        *record_computed.check_record_computed(definition, source),
         *check_nesting(definition, source),
         *check_text_rules(definition, source),
         *check_time_zone(definition, source),
@@ -197,6 +200,8 @@ def _question(question: Question) -> CompiledQuestion:
         if isinstance(question, RepeatQuestion)
         else (),
         default=_rule(question.default),
+        count=_rule(getattr(question, "count", None)),
+        record_computed=record_computed.compiled(question),
         choice_filter=_rule(getattr(question, "choice_filter", None)),
     )
 

@@ -254,6 +254,15 @@ ItemQuestion = Annotated[
 ]
 
 
+class RecordComputed(Strict):
+    """A value worked out for each record of a group from its fields (``{"var": "item.port"}``),
+    shown on the record's summary and read elsewhere as ``services.0.total``."""
+
+    id: Identifier
+    logic: Rule
+    label: Text | None = Field(None, description="Shown beside the value on the record's summary.")
+
+
 class RepeatQuestion(QuestionBase):
     """A list of records, each with its own sub-questions (``{"var": "item.field"}`` reads the record)."""
 
@@ -270,6 +279,14 @@ class RepeatQuestion(QuestionBase):
         "respondent cannot add or remove records, sees each one's fields read-only "
         '(`{"var": "item.name"}` reads them) and answers the group\'s questions about it.',
         json_schema_extra=_offer_sources,
+    )
+    count: Rule = Field(
+        None,
+        description='How many records there are, from an earlier answer (`{"var": "site_count"}`): '
+        "the respondent fills exactly that many, adding and removing none.",
+    )
+    computed: tuple[RecordComputed, ...] = Field(
+        (), description="Values worked out for each record, in order, from its fields."
     )
 
 

@@ -56,6 +56,7 @@ def rule_sites(definition: Definition) -> Iterator[tuple[Site, Any]]:
         for q, question in enumerate(page.questions):
             site = Site((*base, "questions", q), Scope.QUESTION, page.id, q)
             yield from _question_rules(question, site)
+            yield from _record_computed(question, site)
             if isinstance(question, RepeatQuestion):
                 for i, item in enumerate(question.questions):
                     inner = Site(
@@ -70,6 +71,20 @@ def rule_sites(definition: Definition) -> Iterator[tuple[Site, Any]]:
                             yield from _question_rules(field, deeper)
 
 
+def _record_computed(question: Question, site: Site) -> Iterator[tuple[Site, Any]]:
+    """A group's computed fields: each may read the record's questions and the computed
+    fields before it (its position counts on from the questions')."""
+    if not isinstance(question, RepeatQuestion):
+        return
+    first = len(question.questions)
+    for k, computed in enumerate(question.computed):
+        path = (*site.path, "computed", k, "logic")
+        yield (
+            Site(path, Scope.QUESTION, site.page, site.position, question, first + k),
+            computed.logic,
+        )
+
+
 def _question_rules(question: Question, site: Site) -> Iterator[tuple[Site, Any]]:
     def at(*parts: str | int, scope: Scope = Scope.QUESTION) -> Site:
         return Site(
@@ -82,6 +97,9 @@ def _question_rules(question: Question, site: Site) -> Iterator[tuple[Site, Any]
         yield at("default"), question.default
     if question.required_if is not None:
         yield at("required_if"), question.required_if
+    count = getattr(question, "count", None)
+    if count is not None:
+        yield at("count"), count
     for c, constraint in enumerate(question.constraints):
         yield at("constraints", c, "rule", scope=Scope.CONSTRAINT), constraint.rule
     for n, note in enumerate(question.notes):

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from .answers import Invalid, parse_answer
 from .choice_filter import refused
 from .compiled import Questionnaire
+from .counted import is_counted
+from .counted_submit import counted_records, removable
 from .flow import evaluate
 from .flow_state import FlowResult, PageState, ShownQuestion
 from .given import given_fields, is_given
@@ -175,6 +177,7 @@ def submit_record(
         elif value is not None:
             record[item.id] = value
     given = is_given(group.question)
+    records = counted_records(questionnaire, answers, group, index, records)
     if (index is None and given) or (index is not None and not 0 <= index < len(records)):
         raise RecordNotFound(f"{group_id}[{index}]")
     if given:
@@ -233,6 +236,9 @@ def remove_record(
     """
     group = questionnaire.questions.get(group_id) if questionnaire else None
     if group is not None and is_given(group.question):
+        raise RecordNotFound(f"{group_id}[{index}]")
+    counted_group = group is not None and questionnaire is not None and is_counted(group.question)
+    if counted_group and not removable(questionnaire, answers, group, index):  # type: ignore[arg-type]
         raise RecordNotFound(f"{group_id}[{index}]")
     merged = dict(answers)
     records = merged.get(group_id)
