@@ -311,3 +311,11 @@ def test_a_request_for_another_host_name_is_refused(client: FlaskClient) -> None
     rebound = client.get("/p/about", headers={"Host": "attacker.example:5050"})
     assert rebound.status_code == 400 and "only at http://127.0.0.1" in rebound.text
     assert client.get("/p/about", headers={"Host": "127.0.0.1:5050"}).status_code == 200
+
+
+def test_the_stamp_changes_when_a_csv_list_beside_it_is_saved(
+    client: FlaskClient, definition_file: Path
+) -> None:
+    before = client.get("/_preview/stamp").text
+    write(definition_file.parent / "cities.csv", "value,label\nleeds,Leeds\n")
+    assert client.get("/_preview/stamp").text != before

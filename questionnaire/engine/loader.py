@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from . import choice_lists, record_computed
+from . import choice_csv, choice_lists, record_computed
 from .check_choice_filter import check_choice_filters
 from .check_dates import check_time_zone
 from .check_prefill import check_prefill
@@ -63,6 +63,9 @@ def validate(source: Source) -> tuple[Definition | None, list[Diagnostic]]:
                 (), "a definition must be a mapping with id, title, version and pages"
             )
         ]
+    csv_problems = choice_csv.expand(source)
+    if csv_problems:  # the lists it names are unknown: their uses would only repeat this
+        return None, sorted(csv_problems)
     choice_lists.locate_at_lists(source)
     try:
         definition = Definition.model_validate(source.value)
@@ -171,9 +174,17 @@ def compile_definition(
         ),
         source_name=source.name,
         source_text=text,
-        sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+        sha256=_identity(text, source),
         warnings=warnings,
     )
+
+
+def _identity(text: str, source: Source) -> str:
+    """The hash of the text and of the files it reads (a changed CSV list is a new version)."""
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass"))
+    for name, data in sorted(source.files.items()):
+        digest.update(b"\0" + name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
 
 
 def _rule(rule: Any) -> CompiledRule | None:

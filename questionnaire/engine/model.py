@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from . import choice_lists, option_keys
+from . import choice_csv, choice_lists, option_keys
 from .facts import FACTS
 from .record_sources import RECORD_SOURCES
 
@@ -420,7 +420,9 @@ class Definition(Strict):
     )
     choice_lists: dict[Identifier, Annotated[tuple[Choice, ...], Field(min_length=1)]] = Field(
         default_factory=dict,
-        description="Options defined once and named by several questions (`choices: name`).",
+        description="Options defined once and named by several questions (`choices: name`), "
+        "or read from a CSV file beside the definition (`{csv: cities.csv}`).",
+        json_schema_extra=choice_csv.lists_schema,
     )
     computed: tuple[Computed, ...] = ()
     pages: Annotated[tuple[Page, ...], Field(min_length=1)]

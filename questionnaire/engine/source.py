@@ -54,6 +54,8 @@ class Source:
     name: str
     value: Any
     positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    #: Files read beside the document (CSV choice lists), by name: part of its identity.
+    files: dict[str, bytes] = field(default_factory=dict)
 
     def position(self, path: Path) -> tuple[int, int]:
         """The position of ``path``, or of its nearest ancestor that has one."""

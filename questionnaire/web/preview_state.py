@@ -91,12 +91,15 @@ class Preview:
             return self._loaded
 
     def stamp(self) -> tuple[int, int]:
-        """The file's modification time and size (an unreadable file: none)."""
+        """The file's modification time and size (an unreadable file: none), with those of the
+        CSV files beside it, which its choice lists may read."""
         try:
             status = self.path.stat()
+            beside = [p.stat() for p in self.path.parent.glob("*.csv")]
         except OSError:
             return (0, -1)
-        return (status.st_mtime_ns, status.st_size)
+        mtime = status.st_mtime_ns + sum(s.st_mtime_ns for s in beside)
+        return (mtime, status.st_size + sum(s.st_size for s in beside))
 
     def _read(self) -> Questionnaire | Broken:
         try:
