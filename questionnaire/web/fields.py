@@ -359,12 +359,24 @@ def _record_row(
 def record_text(record: tuple[ShownQuestion, ...]) -> str:
     """A record's answered fields, one a line: ``Name: PACS``, ``Terminate TLS? Yes``."""
     lines = [
-        f"{escape(f.label)}{'' if f.label.endswith('?') else ':'} "
+        nested_text(f)
+        if f.records
+        else f"{escape(f.label)}{'' if f.label.endswith('?') else ':'} "
         f"{escape(display(f.question, f.value))}"
         for f in record
         if f.value is not None
     ]
     return "<br>".join(lines)
+
+
+def nested_text(shown: ShownQuestion) -> str:
+    """A nested group's records under its label (a service's real servers), one a line."""
+    item = escape(getattr(shown.question, "item_label", "Item"))
+    rows = "".join(
+        f"<li>{item} {number}: {record_text(record).replace('<br>', '; ')}</li>"
+        for number, record in enumerate(shown.records, 1)
+    )
+    return f'{escape(shown.label)}:<ul class="list list--bullet">{rows}</ul>'
 
 
 def fields(

@@ -18,6 +18,7 @@ from questionnaire.services.inputs import input_value
 
 from . import fields
 from .customer_urls import customer_urls
+from .nested_render import nested_lists, own_fields
 from .summary import summary
 
 if TYPE_CHECKING:  # the authors' preview renders pages too, with no database to import
@@ -111,10 +112,11 @@ def render_record(record: RecordView) -> tuple[str, int]:
         group=record.group,
         index=record.index,
         version=str(record.page.response.version),
-        fields=fields.fields(record.fields, record.values, record.errors),
+        fields=fields.fields(own_fields(record.fields), record.values, record.errors),
         error_list=error_list,
         notice=record.notice,
         back=urls.page(record.page.page_id, record.group.id),
+        nested=nested_lists(record, urls),
     )
     return html, record.status
 

@@ -292,6 +292,8 @@ ARGUMENTS = {
     "page_id": ["about", "aci", "services", "last", "nope"],
     "group": ["services"],
     "item": ["new", "0", "1"],
+    "sub": ["real_servers"],
+    "sub_item": ["new", "0"],
 }
 
 

@@ -10,6 +10,7 @@ from . import (
     booking_actions,
     booking_feed,
     finish,
+    nested_records,
     records,
     review_actions,
     review_page,
@@ -21,5 +22,5 @@ from .review_page import bp as review_bp
 
 __all__ = [
     "answering", "booking", "booking_actions", "booking_bp", "booking_feed", "bp",
-    "calendar_feed_bp", "finish", "records", "review_actions", "review_bp", "review_page",
+    "calendar_feed_bp", "finish", "nested_records", "records", "review_actions", "review_bp", "review_page",
 ]  # fmt: skip

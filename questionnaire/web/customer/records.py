@@ -11,6 +11,7 @@ from questionnaire.services import journey, records, responses
 from questionnaire.store import db
 from questionnaire.web.context import services
 from questionnaire.web.customer_urls import customer_urls
+from questionnaire.web.nested_render import removal_note
 from questionnaire.web.pages import render_record
 
 from .blueprint import bp, csrf_held, go, opened, posted_version
@@ -65,7 +66,7 @@ def remove(page_id: str, group: str, item: str) -> Any:
     if request.method == "GET":
         return render_template(
             "customer/remove.html", group=shown, index=index, version=str(view.response.version),
-            back=customer_urls().page(page_id, group),
+            back=customer_urls().page(page_id, group), also=removal_note(shown, index),
         )  # fmt: skip
     if not csrf_held():
         abort(400, description="Your session expired. Go back and try again.")
