@@ -195,7 +195,10 @@ def simulate(definition: Path, answers: Any, facts: Any, records: Any, today: An
         answer_given(questionnaire, starting, data),
         today=today.date() if today else None,
     )
-    click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False, default=str))
+    from questionnaire.engine.pathtests_shown import seen
+
+    shown = {**result.as_json(), **seen(result)}  # labels as piped, notes shown, by name
+    click.echo(json.dumps(shown, indent=2, ensure_ascii=False, default=str))
 
 
 def facts_of(file: Any) -> dict[str, Any]:

@@ -22,6 +22,12 @@ A test file (``definitions/tests/*.yaml``)::
           defaults: {contact_name: Ann}                       # starting values shown, unanswered
           complete: false
           answers: {ps_days_sold: 5}                        # the answers used, pre-filled too
+          text: {"services[0].name": "Name at Leeds"}        # labels as piped, by name
+          notes: {network: [Check the VLANs]}                 # notes shown (question or page)
+
+``visible``, ``hidden``, ``text``, ``notes`` and ``problems`` name one record's field as
+``services[1].port`` (the second record); a group's records are answered as a list,
+``answers: {services: [{port: 443}, {port: 80}]}`` (see :mod:`.pathtests_shown`).
           options: {city: [leeds, york]}                    # the options offered, in order
 
 ``facts`` are the engagement's handover facts: the questions with ``prefill`` start from them
@@ -50,6 +56,7 @@ from .given import answer_given, records_problems, starting_records
 from .loader import load_file
 from .model import RepeatQuestion
 from .pathtests_records import RecordExpect, check_shown
+from .pathtests_shown import RECORD_FIELD, check_seen, shown_by_name, unknown_name, unknown_names
 from .prefill import starting_answers
 from .schema_errors import translate_validation_error
 from .source import Source, parse_yaml
@@ -72,6 +79,10 @@ class Expect(BaseModel):
     complete: bool | None = None
     answers: dict[str, Any] = {}
     records: dict[str, list[RecordExpect]] = {}
+    #: Labels as the respondent reads them after piping, by name (``services[0].name``).
+    text: dict[str, str] = {}
+    #: Exactly the notes shown under a question (by name) or on a page (by page id).
+    notes: dict[str, list[str]] = {}
     #: The options a choice question offers on the path, in order (after show_if and filter).
     options: dict[str, list[str]] = {}
 
@@ -161,12 +172,12 @@ def check_case(
     if expect.skipped is not None and list(flow.skipped) != expect.skipped:
         yield f"skipped: expected {expect.skipped}, got {list(flow.skipped)}"
     known = question_names(questionnaire)
-    yield from _unknown_questions(known, expect)
-    visible = _visible(flow)
+    yield from _unknown_questions(known, expect, questionnaire)
+    visible = _visible(flow) | set(shown_by_name(flow))
     yield from (
         f"'{q}' expected visible, but it is not shown"
         for q in expect.visible
-        if q in known and q not in visible
+        if (q in known or RECORD_FIELD.match(q)) and q not in visible
     )
     yield from (f"'{q}' expected hidden, but it is shown" for q in expect.hidden if q in visible)
     for key, value in expect.computed.items():
@@ -188,12 +199,14 @@ def check_case(
     problems = {k: v for page in flow.path for k, v in flow.pages[page].problems.items()}
     if expect.problems is not None and problems != expect.problems:
         yield f"problems: expected {expect.problems}, got {problems}"
+    yield from unknown_names(questionnaire, expect.problems or {})
     if expect.complete is not None and flow.complete != expect.complete:
         yield f"complete: expected {expect.complete}, got {flow.complete} (missing {list(flow.missing)})"
     for key, value in expect.answers.items():
         if not same_json(flow.answers.get(key), value):
             yield f"answers: '{key}' expected {value!r}, got {flow.answers.get(key)!r}"
     yield from check_shown(flow, expect.records)
+    yield from check_seen(questionnaire, flow, expect.text, expect.notes)
     yield from options_problems(flow, expect.options)
 
 
@@ -214,11 +227,16 @@ def question_names(questionnaire: Questionnaire) -> list[str]:
     return names
 
 
-def _unknown_questions(known: list[str], expect: Expect) -> Iterator[str]:
+def _unknown_questions(
+    known: list[str], expect: Expect, questionnaire: Questionnaire
+) -> Iterator[str]:
     """A name that is no question would pass ``hidden`` for ever (and fail ``visible`` obscurely)."""
     for key in ("visible", "hidden"):
         for name in getattr(expect, key):
-            if name not in known:
+            if RECORD_FIELD.match(name):  # one record's field: services[1].port
+                if (problem := unknown_name(questionnaire, name)) is not None:
+                    yield f"{key}: {problem}"
+            elif name not in known:
                 yield f"{key}: unknown question '{name}'{did_you_mean(name, known)}"
 
 
