@@ -17,6 +17,7 @@ from .check_prefill import check_prefill
 from .check_records import check_records
 from .check_rules import RuleChecker, computed_dependencies
 from .check_structure import build_graph, check_structure
+from .check_widgets import check_widgets
 from .compiled import (
     CompiledChoice,
     CompiledComputed,
@@ -102,6 +103,7 @@ def _checks(definition: Definition, source: Source) -> list[Diagnostic]:
         *check_time_zone(definition, source),
         *check_defaults(definition, source),
         *check_choice_filters(definition, source),
+        *check_widgets(definition, source),
     ]
 
 

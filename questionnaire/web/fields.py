@@ -31,6 +31,7 @@ from questionnaire.engine.model import FileQuestion, Question
 
 from .customer_urls import CustomerUrls, RecordUrls
 from .jinja import ACCEPT, filesize, time_zones
+from .select_field import searchable_field
 
 #: How a date is typed (the engine's parser reads exactly this form: ISO 8601).
 DATE_EXAMPLE = "For example, 2026-03-27"
@@ -141,6 +142,8 @@ def _escaped(text: str | None) -> str | None:
 
 def field(shown: ShownQuestion, value: Any, error: str | None) -> Markup:
     """The question's form group: label (or legend), hint, help, inline error, input(s), notes."""
+    if getattr(shown.question, "widget", None) == "searchable":
+        return searchable_field(shown, value, error, [note(n) for n in shown.notes])
     parts = _parts(shown.question, shown.id)
     fid = parts.id
     hint = shown_hint(shown)

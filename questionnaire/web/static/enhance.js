@@ -103,7 +103,11 @@
   // Text directly inside elements that hold fields is only whitespace in these templates, so
   // only elements are compared there.
   function reconcile(old, fresh) {
-    var oldChildren = Array.prototype.slice.call(old.children);
+    // What a script added to enhance a field (data-enhanced, see searchable-select.js) is the
+    // page's own: the server's markup never has it, and it is never removed.
+    var oldChildren = Array.prototype.slice.call(old.children).filter(function (el) {
+      return !el.hasAttribute("data-enhanced");
+    });
     var freshChildren = Array.prototype.slice.call(fresh.children);
     var paired = pair(oldChildren, freshChildren);
     oldChildren.forEach(function (el) {
