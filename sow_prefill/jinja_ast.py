@@ -24,14 +24,19 @@ def name_of(node: nodes.Node | None) -> str | None:
 
 
 def record_groups(ast: nodes.Template) -> dict[str, str]:
-    """Loop variables over ``records("g")`` and names set to their ``.data``, each with its group."""
+    """Loop variables over ``records("g")`` and names set to their ``.data``, each with its group;
+    over ``records(record, "n")``, the group nested in ``record``'s: ``g.n``."""
     groups: dict[str, str] = {}
-    for loop in ast.find_all(nodes.For):
+    for loop in ast.find_all(nodes.For):  # outer loops first, so a nested loop finds its owner
         target = name_of(loop.target)
         if target and isinstance(loop.iter, nodes.Call) and called_name(loop.iter) == "records":
             group = constant_argument(loop.iter, 0)
+            owner = name_of(loop.iter.args[0]) if loop.iter.args else None
+            nested = constant_argument(loop.iter, 1)
             if group:
                 groups[target] = group
+            elif owner in groups and nested:
+                groups[target] = f"{groups[owner]}.{nested}"
     for assign in ast.find_all(nodes.Assign):
         target = name_of(assign.target)
         owner = data_owner(assign.node, groups)

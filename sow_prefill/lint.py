@@ -39,6 +39,7 @@ from questionnaire.engine.logic import pointer_path, variables_read
 from questionnaire.engine.model import RepeatQuestion
 
 from .jinja_ast import called_name, constant_argument, data_owner, name_of, record_groups
+from .lint_nested import nested_fields, nested_records_problems
 from .lint_trials import AnswerSet, Trial, trials
 from .prefill import FACTS
 from .recommend import TOPICS, known_topic
@@ -129,6 +130,7 @@ class _Ids:
     questions: frozenset[str]
     computed: frozenset[str]
     groups: Mapping[str, frozenset[str]]  # repeating group -> its fields
+    nested: Mapping[str, frozenset[str]]  # ``services.real_servers`` -> its fields
 
     @classmethod
     def of(cls, questionnaire: Questionnaire) -> _Ids:
@@ -141,6 +143,7 @@ class _Ids:
             frozenset(questionnaire.questions),
             frozenset(c.id for c in questionnaire.computed),
             groups,
+            nested_fields(questionnaire),
         )
 
     @property
@@ -205,6 +208,8 @@ class _TemplateLint:
                 continue
             self._names(section, ast)
             self._calls(section, ast)
+            for lineno, message, needle in nested_records_problems(ast, self.ids.nested):
+                self._at(section, lineno, message, _quoted(section, lineno, needle))
             self._items(section, ast)
             self._escaping(section, ast)
             if not any(p.severity is Severity.ERROR for p in self.problems[before:]):
@@ -374,7 +379,8 @@ class _TemplateLint:
             if record is None or field_name is None:
                 continue
             group = groups.get(record)
-            fields = self.ids.groups.get(group, frozenset()) if group else self.ids.all_fields
+            known = {**self.ids.groups, **self.ids.nested}
+            fields = known.get(group, frozenset()) if group else self.ids.all_fields
             if fields and field_name not in fields:
                 where = f"'{group}'" if group else "any repeating group"
                 message = (

@@ -6,6 +6,7 @@ Templates call a few functions, each of which records what it filled and from wh
 * ``fact("ps_days_sold", "PS days sold")``: an engagement fact (sales handover), else the answer;
 * ``value("ha_pair")``: the raw value, for ``{% if %}`` and loops (nothing recorded);
 * ``records("services")`` and ``item(record, "port")``: a repeating group's records and fields;
+  ``records(service, "real_servers")``: the records of the group nested in one record;
 * ``placeholder("Change window")``: an item that is always confirmed on the call;
 * ``proposal("lb_mode")``: a recommendation derived from the answers, marked with its reason;
 * ``deliverable("waf_tuning")``: the deliverable's number (D1, D2...), given in the order the
@@ -30,6 +31,7 @@ from questionnaire.engine import FlowResult, Questionnaire, evaluate
 from questionnaire.engine.answers import display
 from questionnaire.engine.logic import logic_data
 from questionnaire.engine.model import Question, RepeatQuestion
+from questionnaire.engine.nesting import nested_group
 from questionnaire.engine.types import JSON
 
 from .markdown_text import MarkdownText, escape
@@ -76,15 +78,23 @@ class PrefillInput:
 
 @dataclass(frozen=True)
 class Record:
-    """One record of a repeating group, as templates see it."""
+    """One record of a repeating group, as templates see it; a nested group's record (a
+    service's real server, from ``records(service, "real_servers")``) knows its parent."""
 
     group: str
     index: int
     data: Mapping[str, JSON]
+    parent: Record | None = None
 
     @property
     def number(self) -> int:
         return self.index + 1
+
+    @property
+    def name(self) -> str:
+        """Where its answers are: ``services[0]``, ``services[0].real_servers[1]``."""
+        own = f"{self.group}[{self.index}]"
+        return f"{self.parent.name}.{own}" if self.parent is not None else own
 
 
 class _Recorder(TrustedFunctions):
@@ -194,17 +204,31 @@ class _Recorder(TrustedFunctions):
             return self.inp.answers[key]
         return self.inp.computed.get(key, self.inp.facts.get(key))
 
-    def records(self, key: str) -> list[Record]:
-        raw = self.inp.answers.get(key)
+    def records(self, key: str | Record, nested: str | None = None) -> list[Record]:
+        """``records("services")``: a group's records; ``records(service, "real_servers")``:
+        the records of the group nested in one of them."""
+        if isinstance(key, Record):
+            raw: JSON = key.data.get(nested or "")
+            items = raw if isinstance(raw, list) else []
+            return [
+                Record(nested or "", i, item, key)
+                for i, item in enumerate(items)
+                if isinstance(item, Mapping)
+            ]
+        raw = self.inp.answers.get(key) if isinstance(key, str) else None
         items = raw if isinstance(raw, list) else []
         return [Record(key, i, item) for i, item in enumerate(items) if isinstance(item, Mapping)]
 
     def _group(self, group_id: str) -> tuple[Question | None, dict[str, Question]]:
+        """A group and its fields by id, ``services.real_servers`` for a nested one."""
         try:
             return self._items[group_id]
         except KeyError:
             pass
-        group = self.inp.questions.get(group_id)
+        top, _, nested = group_id.partition(".")
+        group = self.inp.questions.get(top)
+        if nested:
+            group = nested_group(group, nested) if group is not None else None
         subs: dict[str, Question] = {}
         if isinstance(group, RepeatQuestion):
             for q in group.questions:
@@ -213,11 +237,15 @@ class _Recorder(TrustedFunctions):
         return found
 
     def item(self, record: Record, key: str, label: str | None = None) -> MarkdownText:
-        group, subs = self._group(record.group)
+        parent = record.parent
+        group, subs = self._group(f"{parent.group}.{record.group}" if parent else record.group)
         sub = subs.get(key)
-        name = f"{record.group}[{record.index}].{key}"
+        name = f"{record.name}.{key}"
         label = label or (sub.label if sub is not None else key)
-        label = f"{label} ({_item_name(group)} {record.number})"
+        whose = f"{_item_name(group)} {record.number}"
+        if parent is not None:  # "IP address (service 1, real server 2)"
+            whose = f"{_item_name(self._group(parent.group)[0])} {parent.number}, {whose}"
+        label = f"{label} ({whose})"
         raw = record.data.get(key)
         if raw in (None, "", []):
             return self._placeholder(name, label)

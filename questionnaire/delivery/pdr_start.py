@@ -66,12 +66,32 @@ def _service(service: Mapping[str, Any], index: int, by_topic: Mapping[str, Any]
     if key_check := service.get("health_check"):
         values.setdefault("health_check", (key_check, ANSWER))
     row = _fill(VIRTUAL_SERVICES, values)
-    row["real_servers"] = list(_real_servers(str(service.get("real_servers") or "")))
+    servers = service.get("real_servers")
+    if isinstance(servers, list):  # the service's nested real servers, one record each
+        row["real_servers"] = list(_nested_servers(servers))
+    else:
+        row["real_servers"] = list(_real_servers(str(servers or "")))
     return row
 
 
+def _nested_servers(records: list[Any]) -> Iterable[Row]:
+    """The service's real servers as its nested group asks for them (name, ip, port)."""
+    for record in records[:500]:
+        if not isinstance(record, Mapping):
+            continue
+        values = {
+            "name": (record.get("name"), ANSWER),
+            "address": (record.get("ip"), ANSWER),
+            "port": (record.get("port"), ANSWER),
+        }
+        row = _fill(REAL_SERVERS, values)
+        if "address" in row:
+            yield row
+
+
 def _real_servers(text: str) -> Iterable[Row]:
-    """``10.0.1.11`` or ``10.0.1.11:8443`` per line, as the questionnaire asks for them."""
+    """``10.0.1.11`` or ``10.0.1.11:8443`` per line, as earlier versions of the questionnaire
+    asked for them (answers given then are still read)."""
     for line in text.splitlines()[:500]:
         address, _, port = line.strip().rpartition(":") if line.count(":") == 1 else (line, "", "")
         row = _fill(REAL_SERVERS, {"address": (address.strip(), ANSWER), "port": (port, ANSWER)})

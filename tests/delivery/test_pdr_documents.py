@@ -81,3 +81,19 @@ def test_markdown_has_every_table_and_keeps_typed_markup_as_text() -> None:
     assert "## \\<script\\>alert\\(1\\)\\</script\\>" in text
     assert "\n\\# not a heading\n" in text
     assert "<script>" not in text
+
+
+def test_a_service_s_nested_real_servers_fill_its_real_servers_table() -> None:
+    nested = [
+        {"name": "pacs1", "ip": "10.0.1.11", "port": 8443},
+        {"ip": "10.0.1.12"},
+        {"name": "typo", "ip": "10.0.1.999"},  # refused by the table's parser: left out
+        "not a record",
+    ]
+    answers = {"services": [{"name": "PACS web", "real_server_count": 2, "real_servers": nested}]}
+    (web,) = from_sow(answers, [])["virtual_services"]
+    assert web["real_servers"] == [
+        {"name": "pacs1", "address": "10.0.1.11", "port": 8443,
+         PROPOSED: dict.fromkeys(("name", "address", "port"), "the customer's answer")},
+        {"address": "10.0.1.12", PROPOSED: {"address": "the customer's answer"}},
+    ]  # fmt: skip
