@@ -17,6 +17,7 @@ from questionnaire.engine import (
     submit_record,
 )
 from questionnaire.engine.answers import Invalid, parse_answer
+from questionnaire.engine.counted import is_counted
 from questionnaire.engine.given import given_fields, is_given
 from questionnaire.engine.model import Question, RepeatQuestion
 
@@ -54,23 +55,32 @@ class RecordView:
         return fields_of(self.group)
 
 
-def _group(view: PageView, group_id: str, index: int | None) -> ShownQuestion:
+def _group(view: PageView, group_id: str, index: int | None, surplus: bool) -> ShownQuestion:
     shown = next((q for q in view.state.questions if q.id == group_id and q.type == "repeat"), None)
-    if shown is None or (index is not None and index >= len(shown.records)):
+    flagged = surplus and shown is not None and index in {i for i, _ in shown.surplus}
+    if shown is None or (index is not None and index >= len(shown.records) and not flagged):
         raise NoSuchRecord(group_id)
-    if index is None and is_given(shown.question):  # its records are the engagement's
+    if index is None and (is_given(shown.question) or is_counted(shown.question)):
+        # its records are the engagement's, or as many as the count says
         raise NoSuchRecord(group_id)
     return shown
 
 
 def locate(
-    context: Context, opened: OpenLink, page_id: str, group_id: str, index: int | None
+    context: Context,
+    opened: OpenLink,
+    page_id: str,
+    group_id: str,
+    index: int | None,
+    *,
+    surplus: bool = False,
 ) -> tuple[PageView, ShownQuestion] | Go:
-    """The page and the shown group a record URL names; :class:`NoSuchRecord` if none."""
+    """The page and the shown group a record URL names; :class:`NoSuchRecord` if none.
+    ``surplus``: a counted group's record beyond its count may be named too (to remove it)."""
     view = show_page(context, opened, page_id)
     if isinstance(view, Go):
         return view
-    return view, _group(view, group_id, index)
+    return view, _group(view, group_id, index, surplus)
 
 
 def record_form(

@@ -314,16 +314,31 @@ def group(shown: ShownQuestion, errors: Mapping[str, str], urls: RecordUrls) -> 
             '<p class="error-message"><span class="visually-hidden">Error:</span> '
             f"{escape(error)}</p>"
         )
-    if shown.records:
+    from .counted_fields import computed_lines, counted, surplus_notice, surplus_rows
+
+    fixed = counted(shown)  # as many records as the count: none added or removed here
+    if shown.records or shown.surplus:
+        html.append(surplus_notice(shown))
         html.append('<dl class="summary-list">')
         html.extend(
-            _record_row(shown.id, index, record, item, errors, urls)
+            _record_row(
+                shown.id,
+                index,
+                record,
+                item,
+                errors,
+                urls,
+                extra=computed_lines(shown, index),
+                removable=not fixed,
+            )
             for index, record in enumerate(shown.records)
         )
+        html.append(surplus_rows(shown, urls))
         html.append("</dl>")
     else:
-        html.append('<p class="body">You have not added any yet.</p>')
-    if len(shown.records) < getattr(shown.question, "max_items", 0):
+        none = f"No {item.lower()} to fill in." if fixed else "You have not added any yet."
+        html.append(f'<p class="body">{escape(none)}</p>')
+    if not fixed and len(shown.records) < getattr(shown.question, "max_items", 0):
         more = "another" if shown.records else "a"
         html.append(
             f'<a class="button button--secondary" href="{escape(urls.new)}">'
@@ -340,9 +355,12 @@ def _record_row(
     item: str,
     errors: Mapping[str, str],
     urls: RecordUrls,
+    *,
+    extra: str = "",
+    removable: bool = True,
 ) -> str:
     number = index + 1
-    answered = record_text(record)
+    answered = record_text(record) + extra
     prefix = f"{group_id}[{index}]"
     problems = "".join(
         f'<p class="error-message">{escape(message)}</p>'
@@ -355,7 +373,12 @@ def _record_row(
         f'</dt>\n<dd class="summary-list__value">{answered}{problems}</dd>\n'
         f'<dd class="summary-list__actions">\n'
         f'<a class="link" href="{escape(urls.change(index))}">Change{hidden}</a>\n'
-        f'<a class="link" href="{escape(urls.remove(index))}">Remove{hidden}</a>\n</dd>\n</div>'
+        + (
+            f'<a class="link" href="{escape(urls.remove(index))}">Remove{hidden}</a>\n'
+            if removable
+            else ""
+        )
+        + "</dd>\n</div>"
     )
 
 

@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from questionnaire.engine import FlowResult, ShownQuestion
 from questionnaire.engine.answers import display
 
+from .counted_fields import computed_lines, surplus_summary
 from .customer_urls import CustomerUrls
 from .fields import escaped_label, record_text
 
@@ -43,7 +44,8 @@ def _row(shown: ShownQuestion, page_url: str | None, removed: Collection[str] = 
     label = escaped_label(shown)
     row = (
         f'<div class="summary-list__row">\n<dt class="summary-list__key">{label}</dt>\n'
-        f'<dd class="summary-list__value">{_answer(shown)}{_removed(shown, removed)}</dd>'
+        f'<dd class="summary-list__value">{_answer(shown)}{_removed(shown, removed)}'
+        f"{surplus_summary(shown, page_url)}</dd>"
     )
     if page_url is not None:
         url = f"{page_url}#{shown.id}-group"  # an identifier: nothing to quote
@@ -69,8 +71,9 @@ def _answer(shown: ShownQuestion) -> str:
             f"{item} {number}" for number in range(1, len(shown.records) + 1)
         ]
         return "\n".join(
-            f'<p class="body"><strong>{title}</strong><br>\n{record_text(record)}</p>'
-            for title, record in zip(titles, shown.records, strict=False)
+            f'<p class="body"><strong>{title}</strong><br>\n{record_text(record)}'
+            f"{computed_lines(shown, index)}</p>"
+            for index, (title, record) in enumerate(zip(titles, shown.records, strict=False))
         )
     if shown.value is not None:
         return f"{escape(display(shown.question, shown.value))}"

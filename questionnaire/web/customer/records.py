@@ -10,6 +10,7 @@ from questionnaire.engine.given import is_given
 from questionnaire.services import journey, records, responses
 from questionnaire.store import db
 from questionnaire.web.context import services
+from questionnaire.web.counted_fields import may_remove
 from questionnaire.web.customer_urls import customer_urls
 from questionnaire.web.nested_render import removal_note
 from questionnaire.web.pages import render_record
@@ -19,9 +20,11 @@ from .blueprint import bp, csrf_held, go, opened, posted_version
 NO_SUCH_ITEM = "That item does not exist."
 
 
-def _locate(page_id: str, group: str, index: int | None) -> tuple[journey.PageView, Any] | Any:
+def _locate(
+    page_id: str, group: str, index: int | None, *, surplus: bool = False
+) -> tuple[journey.PageView, Any] | Any:
     try:
-        return records.locate(services(), opened(), page_id, group, index)
+        return records.locate(services(), opened(), page_id, group, index, surplus=surplus)
     except records.NoSuchRecord:
         abort(404, description=NO_SUCH_ITEM)
 
@@ -57,11 +60,11 @@ def record(page_id: str, group: str, item: str) -> Any:
 @bp.route("/p/<page_id>/<group>/<item>/remove", methods=["GET", "POST"])
 def remove(page_id: str, group: str, item: str) -> Any:
     index = _index(item)
-    located = _locate(page_id, group, index)
+    located = _locate(page_id, group, index, surplus=True)
     if isinstance(located, journey.Go):
         return go(located)
     view, shown = located
-    if is_given(shown.question):  # the engagement's records: none is removed
+    if is_given(shown.question) or not may_remove(shown, index):  # none of these is removed
         abort(404, description=NO_SUCH_ITEM)
     if request.method == "GET":
         return render_template(
