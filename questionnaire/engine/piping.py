@@ -7,7 +7,8 @@ from typing import Any
 
 from .answers import conforms, display
 from .dates import TODAY, people_date, people_number
-from .model import Question
+from .model import Question, RepeatQuestion
+from .record_computed import addressed
 from .sites import PIPE
 
 #: What a quote of a question not answered yet reads as.
@@ -40,6 +41,8 @@ def pipe(
         else:
             question = questions.get(head)
             value = data.get(head)
+            if rest and isinstance(question, RepeatQuestion):  # {services.0.total}: one record's
+                question, value = addressed(question, value, rest)
         if value is None:
             return UNANSWERED
         return for_people(question, value) if question is not None else str(value)

@@ -88,3 +88,14 @@ def check_record_computed(definition: Definition, source: Source) -> Iterator[Di
                         "one of the record's fields: choose another id",
                     )
                 taken.add(computed.id)
+
+
+def addressed(group: RepeatQuestion, records: object, rest: str) -> tuple[Question | None, object]:
+    """What ``{services.0.total}`` quotes: the field's question (None for a computed field)
+    and its value in that record (None when there is no such record or value)."""
+    position, _, field = rest.partition(".")
+    if not position.isdigit() or not isinstance(records, list) or int(position) >= len(records):
+        return None, None
+    record = records[int(position)]
+    value = record.get(field) if isinstance(record, dict) else None
+    return next((q for q in group.questions if q.id == field), None), value

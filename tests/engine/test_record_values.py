@@ -167,3 +167,19 @@ def test_lint_checks_options_of_an_addressed_record_field() -> None:
         page("more", question("t", show_if=show_if)),
     )
     assert any("'htps' is not an option of 'protocol'" in m for m in _diagnostics(doc))
+
+
+def test_one_records_field_and_computed_field_are_piped_and_linted() -> None:
+    label = "The first service: {services.0.protocol}, {services.0.total} ports"
+    held = {**SERVICES, "min_items": 1}
+    q = load(
+        definition(page("services", held, next="more"), page("more", question("t", label=label)))
+    )
+    flow = evaluate(q, _answers({"protocol": "https", "servers": 2, "ports": 3}))
+    assert flow.pages["more"].questions[0].label == "The first service: Https, 6 ports"
+    typo = definition(
+        page("services", held, next="more"), page("more", question("t", label="{services.0.totl}"))
+    )
+    assert "quoted answer 'services.0.totl': 'totl' is not a field of 'services'" in (
+        " ".join(_diagnostics(typo))
+    )
