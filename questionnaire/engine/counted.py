@@ -79,9 +79,17 @@ def check_counts(definition: Definition, source: Source) -> Iterator[Diagnostic]
     questions = {q.id: q for page in definition.pages for q in page.questions}
     for p, page in enumerate(definition.pages):
         for q, question in enumerate(page.questions):
+            path: Path = ("pages", p, "questions", q)
             if is_counted(question):
                 assert isinstance(question, RepeatQuestion)
-                yield from _group(question, questions, ("pages", p, "questions", q), source)
+                yield from _group(question, questions, path, source)
+            for i, item in enumerate(getattr(question, "questions", ())):
+                if is_counted(item):  # its records are added one by one on the record's page
+                    yield source.diagnostic(
+                        (*path, "questions", i, "count"),
+                        f"question '{question.id}.{item.id}': count is allowed on a top-level "
+                        "group only, not on a group inside a record: remove it",
+                    )
 
 
 def _group(

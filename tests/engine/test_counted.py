@@ -14,6 +14,7 @@ from questionnaire.engine import (
     RecordNotFound,
     evaluate,
     remove_record,
+    submit_page,
     submit_record,
 )
 
@@ -108,6 +109,9 @@ def test_records_offered_equal_the_count_and_no_typed_record_goes_unflagged(
         if record:  # typed: either still a record, or flagged for removal
             assert (index < len(kept) and kept[index] == record) or index in flagged
     assert bool(flagged) == ("sites" in flow.pages["sites"].problems)
+    # Changing the count on its page keeps every stored record, whatever the new count.
+    changed = submit_page(Q, {"site_count": 4, "sites": records}, "count", {"site_count": count})
+    assert changed.answers["sites"] == records
 
 
 # -- lint ------------------------------------------------------------------------------------------
@@ -151,3 +155,13 @@ def test_lint_refuses_count_with_records_from_or_min_items() -> None:
         f"demo.yaml:{line}:5: error: question 'sites': min_items does not apply when count "
         "gives the number of records: remove it (at pages[1].questions[0].min_items)"
     ]
+
+
+def test_lint_refuses_count_on_a_group_inside_a_record() -> None:
+    inner = {**SITES, "id": "rooms", "count": {"var": "item.city"}}
+    outer = question("buildings", "repeat", questions=[CITY, inner])
+    doc = definition(page("count", COUNTER, next="sites"), page("sites", outer))
+    assert any(
+        "question 'buildings.rooms': count is allowed on a top-level group only" in message
+        for message in _lint(doc)
+    )
