@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from . import builtin_lists
 from .diagnostics import Diagnostic, Severity
 from .source import Path, Source
 
@@ -20,11 +21,13 @@ KEY = "choice_lists"
 def resolve(document: Any) -> Any:
     """``document`` (a raw definition) with each ``choices: name`` replaced by that list.
 
-    Unknown names are left as they are, for the schema to refuse with a located message.
+    Unknown names are left as they are, for the schema to refuse with a located message. The
+    engine's own lists (``time_zones``, see :mod:`.builtin_lists`) are known too.
     """
-    if not isinstance(document, dict) or not isinstance(document.get(KEY), dict):
+    if not isinstance(document, dict):
         return document
-    lists = document[KEY]
+    own = document.get(KEY)
+    lists = {**builtin_lists.built_in(), **(own if isinstance(own, dict) else {})}
     resolved = dict(document)
     pages = document.get("pages")
     if isinstance(pages, list):

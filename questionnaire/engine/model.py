@@ -167,7 +167,8 @@ def _choices_schema(schema: dict[str, Any]) -> None:
     named = {
         "type": "string",
         "pattern": r"^[a-z][a-z0-9_]{0,62}$",
-        "description": "A list under choice_lists.",
+        "description": "A list under choice_lists, or the built-in time_zones.",
+        "examples": ["time_zones"],
     }
     schema["anyOf"] = [options, named]
 

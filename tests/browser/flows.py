@@ -18,6 +18,7 @@ from .helpers import (
     at,
     back,
     choose,
+    choose_searchable,
     enhanced,
     field,
     fill_record,
@@ -173,7 +174,7 @@ def remote_access(page: Page) -> None:
 
 
 def change_windows(page: Page, next_page: str) -> None:
-    fill_text(page, "timezone", "Europe/London")
+    choose_searchable(page, "timezone", "Europe/London")
     choose(page, "service_live", "yes")
     reveal(page, "change_windows", "change_windows")
     fill_text(page, "change_windows", "Tuesdays and Thursdays 19:00 to 23:00")

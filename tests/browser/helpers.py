@@ -72,6 +72,23 @@ def field(page: Page, qid: str) -> Locator:
     return page.locator(f"[id='{qid}']")
 
 
+def choose_searchable(page: Page, qid: str, value: str) -> None:
+    """Choose ``value`` in a searchable select: typed into its combobox and picked with the
+    keyboard (with JavaScript), or selected in the plain select (without)."""
+    changes, watch = _prepare(page, f"select[id='{qid}']", value)
+    if changes:
+        box = page.locator(f"[id='{qid}-search']")
+        if scripted(page) and box.count():
+            box.fill(value)
+            box.press("ArrowDown")
+            box.press("Enter")
+            expect(field(page, qid)).to_have_value(value)
+        else:
+            field(page, qid).select_option(value)
+    if watch:
+        page.wait_for_function(_SWAPPED)
+
+
 def _option_selector(qid: str, value: str) -> str:
     return f"input[name='{qid}'][value='{value}']"
 

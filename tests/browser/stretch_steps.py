@@ -11,7 +11,7 @@ from collections.abc import Callable
 from playwright.sync_api import Page, expect
 
 from . import flows
-from .helpers import choose, fill_text, save_and_continue, tick
+from .helpers import choose, choose_searchable, fill_text, save_and_continue, tick
 
 PASSWORD = "a long password for the stretch"
 #: The worker pre-fills the SoW and renders its PDF: seconds.
@@ -59,7 +59,7 @@ def answer_the_shortest_path(page: Page) -> None:
     save_and_continue(page, "servers")
     flows.servers(page)
     flows.remote_access(page)
-    fill_text(page, "timezone", "Europe/London")
+    choose_searchable(page, "timezone", "Europe/London")
     choose(page, "service_live", "no")
     save_and_continue(page, "general")
     fill_text(page, "general_application", "Microsoft Exchange")

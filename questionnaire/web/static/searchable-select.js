@@ -24,17 +24,20 @@
     return chosen && chosen.value !== "" ? chosen.text : "";
   }
 
+  // Lower case, and an underscore read as the space it stands for (America/New_York).
+  function normalise(text) { return text.toLowerCase().replace(/_/g, " "); }
+
   // Options whose label (or value) holds the typed text, those that start with it first.
   function matching(select, typed) {
-    var query = typed.trim().toLowerCase();
+    var query = normalise(typed.trim());
     var all = optionsOf(select);
     if (!query) { return all; }
     var starts = [];
     var contains = [];
     all.forEach(function (o) {
-      var text = o.text.toLowerCase();
+      var text = normalise(o.text);
       if (text.indexOf(query) === 0) { starts.push(o); }
-      else if (text.indexOf(query) !== -1 || o.value.toLowerCase().indexOf(query) !== -1) {
+      else if (text.indexOf(query) !== -1 || normalise(o.value).indexOf(query) !== -1) {
         contains.push(o);
       }
     });
