@@ -18,7 +18,9 @@ MAIL_TIMEOUT = 60.0
 
 
 def subject(received: Received) -> str:
-    return str(received.message["Subject"])
+    """The subject as a mail client shows it: a long one is folded right after "Subject:", and
+    Python's parser keeps the fold's space where clients drop it."""
+    return str(received.message["Subject"]).strip()
 
 
 def recipients(received: Received) -> list[str]:
@@ -37,6 +39,19 @@ def wait_for(
         if time.monotonic() > deadline:
             arrived = [(subject(r), r.rcpt_tos) for r in server.received]
             raise AssertionError(f"no email {count} {subject_is!r} to {to}; arrived: {arrived}")
+        time.sleep(0.05)
+
+
+def arrived(server: SmtpServer, subject_starts: str, to: str) -> Received:
+    """The newest email to ``to`` whose subject starts so (its end names a time or a figure),
+    once it has arrived."""
+    deadline = time.monotonic() + MAIL_TIMEOUT
+    while True:
+        found = [r for r in list(server.received)
+                 if to in r.rcpt_tos and subject(r).startswith(subject_starts)]  # fmt: skip
+        if found:
+            return found[-1]
+        assert time.monotonic() < deadline, f"no email {subject_starts!r} to {to}"
         time.sleep(0.05)
 
 

@@ -11,7 +11,6 @@ time, so the booking page's script shows New York times on its own.
 from __future__ import annotations
 
 import re
-import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from questionnaire.store.models import OutgoingEmail, Role, User
 from tests.smtp import Received, SmtpServer
 
 from .conftest import LiveServer, PageFor, serving
-from .mailbox import MAIL_TIMEOUT, attachments, link, wait_for
+from .mailbox import arrived, attachments, link, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -51,8 +50,8 @@ def test_a_customer_in_new_york_books_a_discovery_call_with_an_engineer_in_londo
                                             f"{CUSTOMER}", CONTACT[1])  # fmt: skip
         customer = page_for(timezone_id="America/New_York")
         chosen = _book(customer, link(invitation, "Choose a time"))
-        to_customer = _arrived(smtp_server, "Booked: your discovery call", CONTACT[1])
-        to_engineer = _arrived(smtp_server, "Booked: discovery call with", ENGINEER[1])
+        to_customer = arrived(smtp_server, "Booked: your discovery call", CONTACT[1])
+        to_engineer = arrived(smtp_server, "Booked: discovery call with", ENGINEER[1])
         theirs, ours = _event(to_customer), _event(to_engineer)
         assert theirs["UID"] == ours["UID"] and theirs["SEQUENCE"] == ours["SEQUENCE"] == 0
         start = theirs.decoded("DTSTART")
@@ -119,18 +118,6 @@ def _book(page: Page, url: str) -> tuple[str, str]:
     page.get_by_role("button", name="Confirm the booking").click()
     expect(page.locator(".panel__title")).to_have_text("Your discovery call is booked")
     return label.split(" to ")[0], weekday
-
-
-def _arrived(smtp: SmtpServer, subject_starts: str, to: str) -> Received:
-    """The newest email to ``to`` whose subject starts so (its end names the time), once here."""
-    deadline = time.monotonic() + MAIL_TIMEOUT
-    while True:
-        found = [r for r in list(smtp.received) if to in r.rcpt_tos
-                 and str(r.message["Subject"]).startswith(subject_starts)]  # fmt: skip
-        if found:
-            return found[-1]
-        assert time.monotonic() < deadline, f"no email {subject_starts!r} to {to}"
-        time.sleep(0.05)
 
 
 def _event(received: Received) -> Any:

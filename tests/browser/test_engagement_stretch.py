@@ -1,10 +1,14 @@
-"""Issue 9's "Done when": one engagement from the sales handover to an accepted SoW, in a browser.
+"""Issues 9's and 11's "Done when": one engagement from the sales handover to Complete, in a
+browser.
 
 Each person has a browser of their own (sales, the services lead, the engineer, the customer),
 against a live server of the test's own whose worker sends its email through a real SMTP
-server. Everyone moves on from the emails they get: every link followed is read from an email
-the SMTP server received, and nothing is read from or written to the database after the
-accounts are made. At the end, every email the stretch causes arrived once.
+server and its completion webhook to a local receiver. Everyone moves on from the emails they
+get: every link followed is read from an email the SMTP server received. Nothing is read from or
+written to the database between making the accounts and the customer's acceptance of the
+acceptance document; the last step (``delivery_retention``) sets up a second, held engagement and
+runs the purge with the clock moved on. Up to the accepted SoW, every email the stretch causes
+arrived once; the rest is ``delivery_steps``.
 """
 
 from __future__ import annotations
@@ -22,10 +26,12 @@ from questionnaire.store import db
 from questionnaire.store.models import Role
 from tests.smtp import SmtpServer
 
+from . import delivery_retention as retention
+from . import delivery_steps as delivery
 from . import flows
 from .conftest import LiveServer, PageFor, serving
 from .helpers import choose, field, save_and_continue
-from .mailbox import attachments, link, subjects_by_recipient, wait_for
+from .mailbox import arrived, attachments, link, subjects_by_recipient, wait_for
 from .stretch_steps import PASSWORD, answer_the_shortest_path, finished, reload_until, sign_in
 
 pytestmark = pytest.mark.browser
@@ -34,6 +40,7 @@ SALES = ("Sam Sales", "sam.sales@lb.example")
 LEAD = ("Lee Lead", "lee.lead@lb.example")
 ENGINEER = ("Eve Engineer", "eve.engineer@lb.example")
 SERVICES_TEAM = "services-team@lb.example"  # the lead reads this mailbox
+FINANCE = "finance@lb.example"
 CUSTOMER = "Southshire Health"
 PROJECT = "Exchange resilience"
 CONTACT = ("Kim Contact", "kim.contact@southshire.example")
@@ -54,12 +61,14 @@ HANDOVER = {
 PHONE_AS_KEPT = "+442079460123"  # the handover parses the number as answers are (E.164)
 
 
-def test_from_handover_to_an_accepted_sow(
+def test_from_handover_to_completion(
     page_for: PageFor, smtp_server: SmtpServer, tmp_path: Path
 ) -> None:
     started = time.monotonic()
-    config = smtp_server.config(SERVICES_TEAM_EMAIL=SERVICES_TEAM)
-    with serving(tmp_path, **config) as server:
+    with (
+        delivery.webhook_receiver() as receiver,
+        serving(tmp_path, **_config(smtp_server, receiver)) as server,
+    ):
         _accounts(server)
         sales, lead, engineer, customer = (page_for() for _ in range(4))
 
@@ -73,8 +82,52 @@ def test_from_handover_to_an_accepted_sow(
         _accept(customer, smtp_server, first_review)
         _board_shows_planned(sales, smtp_server)
         _engineer_sees_the_acceptance(engineer, smtp_server)
+        engagement_id = delivery.engagement_id_of(engineer)
         _every_email_arrived_once(engineer, smtp_server)
-    print(f"\nthe stretch took {time.monotonic() - started:.1f} s")
+        print(f"\nto the accepted SoW: {time.monotonic() - started:.1f} s")
+        _deliver(server, smtp_server, receiver, engagement_id, (sales, engineer, customer))
+    print(f"the stretch took {time.monotonic() - started:.1f} s")
+
+
+def _config(smtp: SmtpServer, receiver: delivery.Receiver) -> dict[str, object]:
+    return smtp.config(
+        SERVICES_TEAM_EMAIL=SERVICES_TEAM,
+        FINANCE_EMAIL=FINANCE,
+        COMPLETION_WEBHOOK_URL=receiver.url,
+        COMPLETION_WEBHOOK_SECRET=delivery.WEBHOOK_SECRET,
+        COMPLETION_WEBHOOK_PRIVATE_ADDRESSES=True,  # the receiver is on this machine
+    )
+
+
+def _deliver(
+    server: LiveServer,
+    smtp: SmtpServer,
+    receiver: delivery.Receiver,
+    engagement_id: int,
+    pages: tuple[Page, ...],
+) -> None:
+    """Issue 11's "Done when": from the accepted SoW to Complete, then a purge a year on."""
+    sales, engineer, customer = pages
+    base = server.url
+    delivery.make_the_pdr(engineer, base, engagement_id)
+    delivery.set_availability(engineer, base)
+    delivery.record_session(engineer, base, engagement_id, ENGINEER[0], complete=False,
+                            booked=False)  # fmt: skip
+    delivery.send_session_link(engineer, base, engagement_id)
+    delivery.book_the_session(customer, smtp, CUSTOMER, CONTACT[1])
+    delivery.record_session(engineer, base, engagement_id, ENGINEER[0], complete=True,
+                            booked=True)  # fmt: skip
+    delivery.pass_every_test_and_issue(engineer, base, engagement_id)
+    delivery.send_validation(engineer, base, engagement_id)
+    services = delivery.answer_validation(customer, smtp, CUSTOMER, CONTACT[1])
+    assert services and services[0].startswith("Exchange")  # the PDR's service, as confirmed
+    delivery.send_acceptance_document(engineer, base, engagement_id)
+    delivery.accept_the_document(customer, smtp, CUSTOMER, CONTACT, services)
+    delivery.support_handover_is_made(engineer, base, engagement_id)
+    delivery.board_shows_complete(sales, smtp, CUSTOMER, SALES[1])
+    arrived(smtp, f"{CUSTOMER} is complete", FINANCE)
+    delivery.signed_once(receiver, engagement_id)
+    retention.purge_a_year_on(server, engineer, engagement_id)
 
 
 def _accounts(server: LiveServer) -> None:
