@@ -15,7 +15,7 @@ from questionnaire.engine.pathtests import run_file
 
 from .builders import as_yaml, definition, load, page, question
 
-CITIES = [
+CITIES: list[dict[str, Any]] = [
     {"value": "leeds", "label": "Leeds", "country": "uk"},
     {"value": "york", "label": "York", "country": "uk"},
     {"value": "lyon", "label": "Lyon", "country": "fr"},

@@ -17,7 +17,9 @@ from questionnaire.services import (
     pdr_desk,
 )
 from questionnaire.services.context import Context
+from questionnaire.services.exports import Ready
 from questionnaire.services.functional_tests import FunctionalTestForm, InvalidTest
+from questionnaire.services.sow_desk import NotFound
 from questionnaire.store.db import Database
 from questionnaire.store.files import EngagementFile
 from questionnaire.store.handover import FunctionalTest, HandoverExport
@@ -122,7 +124,7 @@ def test_a_test_is_changed_and_removed_with_audit_entries(
     assert [a for a in _actions(db) if a.startswith("tests.")] == [
         "tests.record", "tests.change", "tests.remove"
     ]  # fmt: skip
-    with pytest.raises(handover_document.NotFound):
+    with pytest.raises(NotFound):
         functional_tests.remove(db, engagement_id, test.id, ENGINEER)
 
 
@@ -152,7 +154,7 @@ def test_the_document_is_refused_until_every_agreed_service_passes(
     run(services, database)
     db.rollback()  # end this session's snapshot: see what the worker made
     found = handover_exports.find(services.settings, db, first, "pdf")
-    assert isinstance(found, handover_exports.Ready) and found.path.read_bytes()[:4] == b"%PDF"
+    assert isinstance(found, Ready) and found.path.read_bytes()[:4] == b"%PDF"
 
 
 def test_gslb_agreed_in_the_sow_needs_its_own_passing_test(

@@ -25,7 +25,8 @@ from questionnaire.services import (
 )
 from questionnaire.services.context import Context
 from questionnaire.services.invitation_state import panel
-from questionnaire.services.validation_records import VIRTUAL_SERVICES_SOURCE, virtual_services
+from questionnaire.services.validation_ids import VIRTUAL_SERVICES_SOURCE
+from questionnaire.services.validation_records import virtual_services
 from questionnaire.store.db import Database
 from questionnaire.store.models import Job, OutgoingEmail
 from tests.conftest import app_config

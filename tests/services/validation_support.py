@@ -13,8 +13,18 @@ from questionnaire.store.delivery import Pdr, PdrRevision
 from questionnaire.store.models import Engagement
 
 ROOT = Path(__file__).resolve().parents[2]
-WEB = {"name": "Web servers", "vip": "10.0.0.10", "ports": [443], "protocol": "https"}
-PACS = {"name": "PACS", "vip": "10.0.0.20", "ports": [104, 11112], "protocol": "tcp"}
+WEB: dict[str, object] = {
+    "name": "Web servers",
+    "vip": "10.0.0.10",
+    "ports": [443],
+    "protocol": "https",
+}
+PACS: dict[str, object] = {
+    "name": "PACS",
+    "vip": "10.0.0.20",
+    "ports": [104, 11112],
+    "protocol": "tcp",
+}
 HEADINGS = ["Web servers — 10.0.0.10:443 HTTPS", "PACS — 10.0.0.20:104, 11112 TCP"]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Mapping
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -25,7 +26,7 @@ PASSED = {"target": "virtual_service:PACS", "what_tested": "Sent a <b>study</b>"
           "tested_on": "2026-12-01"}  # fmt: skip
 
 
-def _post(engineer: FlaskClient, url: str, data: dict[str, object]) -> object:
+def _post(engineer: FlaskClient, url: str, data: Mapping[str, object]) -> object:
     token = csrf_token(engineer.get(TESTS).text)
     return engineer.post(url, data={"csrf_token": token, **data},
                          content_type="multipart/form-data")  # fmt: skip
