@@ -86,4 +86,3 @@ def download(db: Session, settings: Settings, engagement_id: int, file_id: str) 
         raise NotFound("The file is missing from storage.")
     media_type = KIND_MEDIA_TYPES.get(file.kind, "application/octet-stream")
     return Download(path, media_type, file.original_name)
-

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .models import Base, ExportStatus, stored_by_value, utcnow
+from .models import Base, Rendered, stored_by_value, utcnow
 
 
 class SupportNotes(Base):
@@ -48,7 +48,7 @@ class EngagementCompletion(Base):
     accepted_by: Mapped[str] = mapped_column(String(254))
 
 
-class SupportHandoverExport(Base):
+class SupportHandoverExport(Rendered, Base):
     """The support handover document in one format, rendered once by the worker."""
 
     __tablename__ = "support_handover_exports"
@@ -56,15 +56,6 @@ class SupportHandoverExport(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     engagement_id: Mapped[int] = mapped_column(ForeignKey("engagements.id", ondelete="CASCADE"))
-    format: Mapped[str] = mapped_column(String(10))
-    status: Mapped[ExportStatus] = mapped_column(
-        stored_by_value(ExportStatus), default=ExportStatus.QUEUED
-    )
-    stored_name: Mapped[str | None] = mapped_column(String(100))
-    size: Mapped[int | None]
-    error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    ready_at: Mapped[datetime | None]
 
 
 class WebhookStatus(enum.StrEnum):

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .models import Base, Engagement, ExportStatus, stored_by_value, utcnow
+from .models import Base, Engagement, Rendered, utcnow
 
 
 class Pdr(Base):
@@ -57,7 +57,7 @@ class PdrRevision(Base):
     pdr: Mapped[Pdr] = relationship(back_populates="revisions")
 
 
-class PdrExport(Base):
+class PdrExport(Rendered, Base):
     """A PDR revision's document in one format, rendered once by the worker (as SoW exports)."""
 
     __tablename__ = "pdr_exports"
@@ -65,15 +65,6 @@ class PdrExport(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     revision_id: Mapped[int] = mapped_column(ForeignKey("pdr_revisions.id", ondelete="CASCADE"))
-    format: Mapped[str] = mapped_column(String(10))
-    status: Mapped[ExportStatus] = mapped_column(
-        stored_by_value(ExportStatus), default=ExportStatus.QUEUED
-    )
-    stored_name: Mapped[str | None] = mapped_column(String(100))
-    size: Mapped[int | None]
-    error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    ready_at: Mapped[datetime | None]
 
     revision: Mapped[PdrRevision] = relationship()
 

@@ -19,7 +19,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .files import EngagementFile
-from .models import Base, Engagement, ExportStatus, stored_by_value, utcnow
+from .models import Base, Engagement, Rendered, utcnow
 
 
 class FunctionalTest(Base):
@@ -67,7 +67,7 @@ class HandoverDocument(Base):
     engagement: Mapped[Engagement] = relationship()
 
 
-class HandoverExport(Base):
+class HandoverExport(Rendered, Base):
     """An issued document in one format, rendered once by the worker (as the PDR's exports)."""
 
     __tablename__ = "handover_exports"
@@ -77,14 +77,5 @@ class HandoverExport(Base):
     document_id: Mapped[int] = mapped_column(
         ForeignKey("handover_documents.id", ondelete="CASCADE")
     )
-    format: Mapped[str] = mapped_column(String(10))
-    status: Mapped[ExportStatus] = mapped_column(
-        stored_by_value(ExportStatus), default=ExportStatus.QUEUED
-    )
-    stored_name: Mapped[str | None] = mapped_column(String(100))
-    size: Mapped[int | None]
-    error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    ready_at: Mapped[datetime | None]
 
     document: Mapped[HandoverDocument] = relationship()

@@ -389,7 +389,23 @@ class ExportStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-class Export(Base):
+class Rendered:
+    """The columns of every document the worker renders once and serves from storage (a SoW
+    revision's, a PDR revision's, a handover document's, the support handover's): its format,
+    where it stands, the file's name in the export folder once rendered, and why it failed."""
+
+    format: Mapped[str] = mapped_column(String(10))
+    status: Mapped[ExportStatus] = mapped_column(
+        stored_by_value(ExportStatus), default=ExportStatus.QUEUED
+    )
+    stored_name: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ready_at: Mapped[datetime | None]
+
+
+class Export(Rendered, Base):
     """A revision's document in one format, rendered once by the worker and served from storage."""
 
     __tablename__ = "exports"
@@ -397,17 +413,6 @@ class Export(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     revision_id: Mapped[int] = mapped_column(ForeignKey("sow_revisions.id", ondelete="CASCADE"))
-    format: Mapped[str] = mapped_column(String(10))
-    status: Mapped[ExportStatus] = mapped_column(
-        stored_by_value(ExportStatus),
-        default=ExportStatus.QUEUED,
-    )
-    #: The file's name in the export folder, once rendered.
-    stored_name: Mapped[str | None] = mapped_column(String(100))
-    size: Mapped[int | None]
-    error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    ready_at: Mapped[datetime | None]
 
     revision: Mapped[SowRevision] = relationship()
 

@@ -1,8 +1,9 @@
 """The customer's side of a document sent for acceptance (a Statement of Work, a Customer PS
 Acceptance Document: ``SowDraft.kind``): review links to a sent revision, and acceptances.
 
-The tables keep the names they had when the SoW was the only such document. Kept beside ``models`` (whose ``Base`` they share) so that module stays about the engagement,
-its questionnaire and its drafts. The package imports this module, so the metadata Alembic
+The tables keep the names they had when the SoW was the only such document. Kept beside
+``models`` (whose ``Base`` they share) so that module stays about the engagement, its
+questionnaire and its drafts. The package imports this module, so the metadata Alembic
 compares always holds these tables.
 """
 

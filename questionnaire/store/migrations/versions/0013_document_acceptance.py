@@ -23,8 +23,21 @@ down_revision = "0012"
 branch_labels = None
 depends_on = None
 
-_OTHER_DRAFTS = "SELECT id FROM sow_drafts WHERE kind <> 'sow'"
-_OTHER_REVISIONS = f"SELECT id FROM sow_revisions WHERE draft_id IN ({_OTHER_DRAFTS})"
+# What a downgrade removes: every draft that is not a SoW, and what hangs from it, children first.
+# Written out in full (no string building), so each statement reads as it runs.
+_REMOVE_OTHER_DRAFTS = (
+    "DELETE FROM sow_acceptances WHERE draft_id IN (SELECT id FROM sow_drafts WHERE kind <> 'sow')",
+    "DELETE FROM sow_review_links WHERE revision_id IN (SELECT id FROM sow_revisions WHERE"
+    " draft_id IN (SELECT id FROM sow_drafts WHERE kind <> 'sow'))",
+    "DELETE FROM exports WHERE revision_id IN (SELECT id FROM sow_revisions WHERE"
+    " draft_id IN (SELECT id FROM sow_drafts WHERE kind <> 'sow'))",
+    "DELETE FROM sow_revision_requests WHERE draft_id IN"
+    " (SELECT id FROM sow_drafts WHERE kind <> 'sow')",
+    "UPDATE pdrs SET draft_id = NULL WHERE draft_id IN"
+    " (SELECT id FROM sow_drafts WHERE kind <> 'sow')",
+    "DELETE FROM sow_revisions WHERE draft_id IN (SELECT id FROM sow_drafts WHERE kind <> 'sow')",
+    "DELETE FROM sow_drafts WHERE kind <> 'sow'",
+)
 
 
 def upgrade() -> None:
@@ -36,15 +49,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for statement in (
-        f"DELETE FROM sow_acceptances WHERE draft_id IN ({_OTHER_DRAFTS})",
-        f"DELETE FROM sow_review_links WHERE revision_id IN ({_OTHER_REVISIONS})",
-        f"DELETE FROM exports WHERE revision_id IN ({_OTHER_REVISIONS})",
-        f"DELETE FROM sow_revision_requests WHERE draft_id IN ({_OTHER_DRAFTS})",
-        f"UPDATE pdrs SET draft_id = NULL WHERE draft_id IN ({_OTHER_DRAFTS})",
-        f"DELETE FROM sow_revisions WHERE draft_id IN ({_OTHER_DRAFTS})",
-        "DELETE FROM sow_drafts WHERE kind <> 'sow'",
-    ):
+    for statement in _REMOVE_OTHER_DRAFTS:
         op.execute(statement)
     with op.batch_alter_table("sow_drafts") as batch:
         batch.alter_column("response_id", existing_type=sa.Integer(), nullable=False)
