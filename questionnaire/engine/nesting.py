@@ -16,6 +16,7 @@ from typing import Any
 from .check_scopes import ElementScope
 from .compiled import CompiledQuestion
 from .diagnostics import Diagnostic
+from .flow_state import ShownQuestion
 from .model import RESERVED_IDS, Definition, NestedRepeatQuestion, Question, RepeatQuestion
 from .source import Path, Source
 from .types import JSON
@@ -145,3 +146,20 @@ def in_nested(field: str, group: CompiledQuestion) -> bool:
     group's: saving the parent record is not held up by it (the nested records have pages of
     their own, and a new parent has none yet)."""
     return field.partition("[")[0] in nested_ids(group)
+
+
+def nested_names(group: RepeatQuestion) -> list[str]:
+    """The names a path test gives a nested group's fields: ``services.real_servers.ip``."""
+    return [
+        f"{group.id}.{sub.id}.{field.id}" for sub in nested_groups(group) for field in sub.questions
+    ]
+
+
+def nested_shown(group_id: str, record: tuple[ShownQuestion, ...]) -> set[str]:
+    """The nested fields shown in one record, by those names."""
+    return {
+        f"{group_id}.{sub.id}.{field.id}"
+        for sub in record
+        for inner in sub.records
+        for field in inner
+    }

@@ -55,6 +55,7 @@ from .flow_state import FlowResult
 from .given import answer_given, records_problems, starting_records
 from .loader import load_file
 from .model import RepeatQuestion
+from .nesting import nested_names, nested_shown
 from .pathtests_records import RecordExpect, check_shown
 from .pathtests_shown import RECORD_FIELD, check_seen, shown_by_name, unknown_name, unknown_names
 from .prefill import starting_answers
@@ -224,6 +225,7 @@ def question_names(questionnaire: Questionnaire) -> list[str]:
             names.append(question.id)
             if isinstance(question, RepeatQuestion):
                 names.extend(f"{question.id}.{field.id}" for field in question.questions)
+                names.extend(nested_names(question))
     return names
 
 
@@ -260,4 +262,5 @@ def _visible(flow: FlowResult) -> set[str]:
             shown.add(question.id)
             for record in question.records:
                 shown.update(f"{question.id}.{f.id}" for f in record)
+                shown.update(nested_shown(question.id, record))
     return shown

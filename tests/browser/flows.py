@@ -8,6 +8,7 @@ that an answer shows on the same page is waited for with :func:`helpers.reveal`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,9 +40,10 @@ PACS_VIEWER = {
     "vip": "10.20.0.50",
     "persistence": "source_ip",
     "real_server_count": "2",
-    "real_servers": "10.20.1.11\n10.20.1.12",
     "health_check": "GET /health returns 200",
 }
+#: The PACS web viewer's servers, each added on a page of its own under the service.
+PACS_SERVERS = [{"name": "pacs-web-01", "ip": "10.20.1.11"}, {"ip": "10.20.1.12", "port": "8443"}]
 DICOM_STORE = {
     "name": "DICOM store",
     "protocol": "tcp",
@@ -231,6 +233,20 @@ def add_https_service(page: Page, answers: dict[str, str], tls: str = "terminate
 
 def add_plain_service(page: Page, answers: dict[str, str]) -> None:
     add_record(page, "service", answers)
+    page.get_by_role("button", name="Save service").click()
+    on_page(page, "services")
+
+
+def add_real_servers(page: Page, service: int, servers: list[dict[str, str]]) -> None:
+    """From the services page, open service ``service`` (1 for the first) and add each of its
+    real servers on a page of its own, then save the service and come back."""
+    page.get_by_role("link", name=f"Change service {service}").click()
+    for server in servers:
+        page.get_by_role("link", name=re.compile(r"^Add (a|another) server$")).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Add a server")
+        fill_record(page, server)
+        page.get_by_role("button", name="Save server").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Change service {service}")
     page.get_by_role("button", name="Save service").click()
     on_page(page, "services")
 

@@ -260,3 +260,14 @@ def test_the_json_schema_offers_one_level_of_nesting() -> None:
     inner = str(defs["NestedRepeatQuestion"]["properties"]["questions"])
     assert "NestedRepeatQuestion" not in inner and "RepeatQuestion" not in inner
     assert "NestedRepeatQuestion" in str(defs["RepeatQuestion"]["properties"]["questions"])
+
+
+def test_path_tests_name_nested_fields_and_see_them_shown() -> None:
+    from questionnaire.engine.pathtests import _visible, question_names
+
+    assert {"services.real_servers.ip", "services.real_servers.port"} <= set(question_names(Q))
+    shown = _visible(evaluate(Q, {"services": [WEB]}))
+    assert "services.real_servers.ip" in shown
+    assert "services.real_servers.ip" not in _visible(
+        evaluate(Q, {"services": [{**WEB, "mode": "none"}]})
+    )

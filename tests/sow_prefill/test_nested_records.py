@@ -68,7 +68,8 @@ def test_a_service_s_real_servers_are_listed_with_their_provenance(tmp_path: Pat
     assert "- Mail:" in body
     fields = {f.key: f for f in draft.fields}
     assert fields["services[0].real_servers[0].ip"].label == "IP address (service 1, real server 1)"
-    assert fields["services[0].real_servers[1].ip"].provenance.value == "10.0.0.2"
+    provenance = fields["services[0].real_servers[1].ip"].provenance
+    assert provenance is not None and provenance.value == "10.0.0.2"
 
 
 def test_the_template_lint_is_clean_for_nested_records(tmp_path: Path) -> None:
