@@ -15,7 +15,6 @@ from questionnaire.engine.logic import truthy
 
 JSON = Any
 QUESTIONS_PER_PAGE = 20
-#: Rule evaluations per timed sample of either side (whole passes over the rules).
 
 OPTION_SETS = (
     ("cisco", "juniper", "arista", "f5", "palo_alto", "other"),
@@ -31,6 +30,26 @@ SLOT_TYPES = (
     "integer", "ip_address", "text",
 )  # fmt: skip
 REPEAT_PAGE = "m02"  # the page whose last slot is the repeating group
+#: The definition format's second edition on the profile page, added after the random part
+#: (so the rest of the definition is the same for a seed): a date bounded relative to today, a
+#: pattern, date differences from today, and a note that depends on one.
+SECOND_EDITION: dict[str, Any] = {
+    "questions": [
+        {"id": "profile_since", "type": "date", "label": "Customer since", "min": "today-30y",
+         "max": "today"},
+        {"id": "profile_order", "type": "text", "label": "Order number",
+         "pattern": {"regex": "PO-[0-9]{6}", "message": "Enter PO- and 6 digits, not {value}"},
+         "notes": [{"text": "A customer of over a year ({profile_years} years)", "kind": "info",
+                    "show_if": {">": [{"var": "profile_days"}, 365]}}]},
+    ],
+    "computed": [
+        {"id": "profile_days", "logic": {"days_between": [{"var": "profile_since"},
+                                                          {"var": "today"}]}},
+        {"id": "profile_years", "logic": {"years_between": [{"var": "profile_since"},
+                                                            {"var": "today"}]}},
+    ],
+    "answers": {"profile_since": "2020-01-15", "profile_order": "PO-123456"},
+}  # fmt: skip
 
 
 # -- the synthetic definition ---------------------------------------------------------------------
@@ -68,6 +87,9 @@ class DefinitionBuilder:
         pages = [self._page("profile", plan, 0)]
         computed = self._computed()
         pages += [self._page(page_id, plan, i) for i, page_id in enumerate(plan) if i > 0]
+        pages[0]["questions"] += SECOND_EDITION["questions"]
+        computed += SECOND_EDITION["computed"]
+        self.answers.update(SECOND_EDITION["answers"])
         doc = {
             "id": "bench",
             "title": "Synthetic benchmark questionnaire",
