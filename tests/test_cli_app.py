@@ -9,7 +9,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from questionnaire import cli_app, cli_sow
+from questionnaire import cli_app, cli_preview, cli_sow
 from questionnaire.cli import LAZY_COMMANDS, main
 from questionnaire.cli_app import parse_duration
 from questionnaire.store import db
@@ -139,9 +139,11 @@ def test_user_create_refuses_a_confirmation_that_does_not_match(env: str) -> Non
 
 
 def test_every_app_command_is_registered_lazily() -> None:
-    """cli.LAZY_COMMANDS names each command cli_app and cli_sow provide, and nothing else."""
+    """cli.LAZY_COMMANDS names each command cli_app, cli_sow and cli_preview provide, and
+    nothing else."""
     app_commands = click.Group()
     cli_app.register(app_commands)
-    provided = {**app_commands.commands, "prefill": cli_sow.prefill_command}
+    provided = {**app_commands.commands, "prefill": cli_sow.prefill_command,
+                "preview": cli_preview.preview}  # fmt: skip
     loaded = {name: main.get_command(click.Context(main), name) for name in LAZY_COMMANDS}
     assert loaded == provided
