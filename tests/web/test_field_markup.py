@@ -207,3 +207,18 @@ def test_the_real_definitions_date_hints_show_a_date_the_parser_reads() -> None:
                 found = re.search(r"\d{4}-\d{2}-\d{2}", hint or "")
                 assert found, (path.name, question.id, hint)
                 assert parse_answer(question, found.group()) == found.group()
+
+
+def test_a_searchable_select_escapes_its_texts_and_error() -> None:
+    """``web/select_field.py`` builds its markup in Python too (``MARKED_SAFE``)."""
+    searchable = {**question("choice"), "id": "q_searchable", "widget": "searchable"}
+    doc = {"id": "searchable", "title": "Searchable", "version": "1.0.0",
+           "pages": [{"id": "p", "title": "P", "questions": [searchable], "next": "review"}]}  # fmt: skip
+    (shown,) = (
+        evaluate(load_text(yaml.safe_dump(doc), "s.yaml"), {}, trusted=True).pages["p"].questions
+    )
+    html = str(fields.field(shown, PAYLOAD, text("Error")))
+    assert 'data-module="searchable-select"' in html
+    assert_escaped("searchable", html)
+    for slot in ("Label", "Hint", "Help", "Warning", "Info", "Red", "Blue", "Error"):
+        assert f"{slot} {ESCAPED}" in html, slot
