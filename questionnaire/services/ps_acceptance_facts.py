@@ -30,6 +30,7 @@ from questionnaire.store.models import (
 from questionnaire.store.reviews import Acceptance
 from sow_prefill.markdown_text import MarkdownText
 
+from . import closeout_facts
 from .context import Context
 from .document_kinds import SOW
 
@@ -114,26 +115,18 @@ def _virtual_services(db: Session, engagement_id: int) -> tuple[int | None, list
 
 
 def functional_tests(db: Session, engagement_id: int) -> list[dict[str, str]]:
-    """The engagement's functional tests and their results, oldest first: the one place this
-    document reads them (``store.handover.FunctionalTest``; none while there are none)."""
-    from questionnaire.store import handover
-
-    model: Any = getattr(handover, "FunctionalTest", None)
-    if model is None:
-        return []
-    rows = db.scalars(
-        select(model).where(model.engagement_id == engagement_id).order_by(model.id)
-    ).all()
+    """The engagement's functional tests and their results, oldest first, as the document words
+    them (read by close-out's one reader, ``closeout_facts.functional_tests``)."""
     return [
         {
-            "target": row.target_name,
-            "what": row.what_tested,
-            "expected": row.expected,
-            "actual": row.actual,
-            "outcome": "Pass" if row.outcome == "pass" else "Fail",
-            "tested_on": f"{row.tested_on:%-d %b %Y}",
+            "target": test.target_name,
+            "what": test.what_tested,
+            "expected": test.expected,
+            "actual": test.actual,
+            "outcome": "Pass" if test.passed else "Fail",
+            "tested_on": f"{test.tested_on:%-d %b %Y}" if test.tested_on else "",
         }
-        for row in rows
+        for test in closeout_facts.functional_tests(db, engagement_id)
     ]
 
 
