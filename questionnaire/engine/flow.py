@@ -100,6 +100,7 @@ class _Walk:
             dict(self.computed),
             tuple(self.dropped),
             tuple(skipped),
+            self.today,
         )
 
     # -- pages ---------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 from .model import REVIEW, Choice, Question
 from .types import JSON
@@ -85,6 +86,8 @@ class FlowResult:
     dropped: tuple[Dropped, ...] = field(default=())
     #: Pages the walk passed over because their ``show_if`` did not hold, in order.
     skipped: tuple[str, ...] = ()
+    #: The respondent's date the walk read (``today``); None for a flow built by hand.
+    today: date | None = None
 
     @property
     def missing(self) -> tuple[str, ...]:

@@ -3,15 +3,19 @@
 A saved page's walk is the flow the next page needs, so a save hands its flow to the cache and
 the GET that follows the redirect walks nothing. Stored answers were parsed when they were
 saved, so they are walked as trusted. The key includes the definition's hash: a response is
-pinned to one version, and a flow is only ever reused for that version's answers. It also
-includes the respondent's date (``today`` in the definition's time zone): rules and date bounds
-read it, so a flow walked yesterday is not today's.
+pinned to one version, and a flow is only ever reused for that version's answers.
+
+Rules and date bounds read ``today`` (the respondent's date in the time zone the definition
+names), so a flow walked yesterday is not today's. The zone is an answer, fixed for a version:
+it is kept beside the flow, so that a hit checks the date without reading the answers (which a
+GET loads only on a miss).
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from threading import Lock
 
@@ -22,7 +26,14 @@ from questionnaire.store.models import Response
 #: Flows kept per worker process: enough for the customers answering at once.
 CACHE_SIZE = 256
 
-Key = tuple[int, int, str, date]
+Key = tuple[int, int, str]
+
+
+@dataclass(frozen=True)
+class _Walked:
+    flow: FlowResult
+    zone: object  # the answer naming the respondent's time zone, at this version
+    today: date  # the date the flow was walked on, in that zone
 
 
 class FlowCache:
@@ -30,30 +41,38 @@ class FlowCache:
         """``today(zone)``: the respondent's date in an IANA zone (a test gives its own)."""
         self._size = size
         self._today = today
-        self._flows: OrderedDict[Key, FlowResult] = OrderedDict()
+        self._flows: OrderedDict[Key, _Walked] = OrderedDict()
         self._lock = Lock()
 
     def flow_of(self, questionnaire: Questionnaire, response: Response | None) -> FlowResult:
         if response is None:
             return evaluate(questionnaire, {}, trusted=True)
-        key = self._key(questionnaire, response)
+        key = (response.id, response.version, questionnaire.sha256)
         with self._lock:
             found = self._flows.get(key)
             if found is not None:
                 self._flows.move_to_end(key)
-                return found
-        flow = evaluate(questionnaire, response.answers, trusted=True, today=key[3])
-        self.remember(questionnaire, response, flow)
+        if found is not None and self._today(found.zone) == found.today:
+            return found.flow
+        zone = _zone_answer(questionnaire, response)
+        today = self._today(zone)
+        flow = evaluate(questionnaire, response.answers, trusted=True, today=today)
+        self._keep(key, _Walked(flow, zone, today))
         return flow
 
     def remember(self, questionnaire: Questionnaire, response: Response, flow: FlowResult) -> None:
         """``flow`` is the whole flow of ``response``'s answers at its current version."""
+        zone = _zone_answer(questionnaire, response)
+        key = (response.id, response.version, questionnaire.sha256)
+        self._keep(key, _Walked(flow, zone, flow.today or self._today(zone)))
+
+    def _keep(self, key: Key, walked: _Walked) -> None:
         with self._lock:
-            self._flows[self._key(questionnaire, response)] = flow
+            self._flows[key] = walked
             while len(self._flows) > self._size:
                 self._flows.popitem(last=False)
 
-    def _key(self, questionnaire: Questionnaire, response: Response) -> Key:
-        zone = questionnaire.definition.time_zone
-        today = self._today(response.answers.get(zone) if zone else None)
-        return (response.id, response.version, questionnaire.sha256, today)
+
+def _zone_answer(questionnaire: Questionnaire, response: Response) -> object:
+    zone = questionnaire.definition.time_zone
+    return response.answers.get(zone) if zone else None
