@@ -2,7 +2,7 @@
 
 Split from ``lint`` to keep it short. ``applies_if`` may read only known ids (declared in
 ``reads``, in a deployment template) and means nothing in the base template; section ids are
-unique, the base's sections have titles, a deployment template's fill sections of the base; and
+unique, the base's sections have titles, and a deployment template's sections are the base's;
 ``reads`` names known ids, each read somewhere, and (in a deployment template) every id read.
 """
 
