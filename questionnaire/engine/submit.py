@@ -92,6 +92,7 @@ def submit_page(
     *,
     trusted: bool = False,
     whole_flow: bool = False,
+    current: FlowResult | None = None,
 ) -> PageSubmission:
     """Apply ``posted`` (raw form values by question id) to page ``page_id``.
 
@@ -101,7 +102,9 @@ def submit_page(
     record at a time (:func:`submit_record`) and are left alone here. ``trusted``: the stored
     answers were parsed when they were saved (see :func:`evaluate`). ``whole_flow``: walk past
     the page to the end, so the result is also the flow the next page (or the page shown again)
-    needs; else the walk stops after the page.
+    needs; else the walk stops after the page. ``current``: the whole flow of ``answers`` as
+    they are, if the caller has it: when the posted values change no answer (the respondent
+    pressed Continue on a page already answered), it is the flow, and nothing is walked.
     """
     page = questionnaire.pages.get(page_id)
     if page is None:
@@ -118,8 +121,11 @@ def submit_page(
             parsed[cq.id] = value
     # One walk decides everything: the flow lets only visible answers into its context, so the
     # values posted for questions it hides change nothing it computes for this page.
-    until = None if whole_flow else page_id
-    flow = evaluate(questionnaire, {**answers, **parsed}, until=until, trusted=trusted)
+    if current is not None and whole_flow and _changes_nothing(answers, parsed):
+        flow = current
+    else:
+        until = None if whole_flow else page_id
+        flow = evaluate(questionnaire, {**answers, **parsed}, until=until, trusted=trusted)
     state = flow.pages.get(page_id)
     if state is None:
         raise PageNotOnPath(page_id)
@@ -137,6 +143,15 @@ def submit_page(
     for name, message in state.problems.items():
         errors.setdefault(name, message)
     return PageSubmission(merged, errors, flow)
+
+
+def _changes_nothing(answers: Mapping[str, JSON], parsed: Mapping[str, JSON]) -> bool:
+    """Whether every parsed value is the answer already held (None: no answer held)."""
+    for key, value in parsed.items():
+        held = answers.get(key)
+        if held != value or type(held) is not type(value):
+            return False
+    return True
 
 
 def _store(answers: dict[str, JSON], key: str, value: JSON) -> None:

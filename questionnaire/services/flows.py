@@ -47,30 +47,43 @@ class FlowCache:
     def flow_of(self, questionnaire: Questionnaire, response: Response | None) -> FlowResult:
         if response is None:
             return evaluate(questionnaire, {}, trusted=True)
-        key = (response.id, response.version, questionnaire.sha256)
+        found = self.cached(questionnaire, response)
+        if found is not None:
+            return found
+        zone = _zone_answer(questionnaire, response)
+        today = self._today(zone)
+        flow = evaluate(questionnaire, response.answers, trusted=True, today=today)
+        self._keep(_key(questionnaire, response), _Walked(flow, zone, today))
+        return flow
+
+    def cached(self, questionnaire: Questionnaire, response: Response) -> FlowResult | None:
+        """The flow of ``response``'s answers if it is kept (and walked today), else None:
+        walks nothing."""
+        key = _key(questionnaire, response)
         with self._lock:
             found = self._flows.get(key)
             if found is not None:
                 self._flows.move_to_end(key)
         if found is not None and self._today(found.zone) == found.today:
             return found.flow
-        zone = _zone_answer(questionnaire, response)
-        today = self._today(zone)
-        flow = evaluate(questionnaire, response.answers, trusted=True, today=today)
-        self._keep(key, _Walked(flow, zone, today))
-        return flow
+        return None
 
     def remember(self, questionnaire: Questionnaire, response: Response, flow: FlowResult) -> None:
         """``flow`` is the whole flow of ``response``'s answers at its current version."""
         zone = _zone_answer(questionnaire, response)
-        key = (response.id, response.version, questionnaire.sha256)
-        self._keep(key, _Walked(flow, zone, flow.today or self._today(zone)))
+        self._keep(
+            _key(questionnaire, response), _Walked(flow, zone, flow.today or self._today(zone))
+        )
 
     def _keep(self, key: Key, walked: _Walked) -> None:
         with self._lock:
             self._flows[key] = walked
             while len(self._flows) > self._size:
                 self._flows.popitem(last=False)
+
+
+def _key(questionnaire: Questionnaire, response: Response) -> Key:
+    return (response.id, response.version, questionnaire.sha256)
 
 
 def _zone_answer(questionnaire: Questionnaire, response: Response) -> object:

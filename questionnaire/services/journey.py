@@ -231,7 +231,10 @@ def answer_page(
     values = {**posted.values, **_file_answers(q, page_id, response, staged)}
     stored = response.answers
     try:
-        result = submit_page(q, stored, page_id, values, trusted=True, whole_flow=True)
+        result = submit_page(
+            q, stored, page_id, values, trusted=True, whole_flow=True,
+            current=context.flows.cached(q, response),
+        )  # fmt: skip
     except PageNotOnPath:
         uploads.discard(context.settings, staged.values())
         return resume(context, opened)

@@ -114,6 +114,24 @@ def test_a_page_post_parses_once_and_walks_once_and_the_next_get_walks_nothing(
     assert count.walks == 1  # the save's walk is the flow the next page needed
 
 
+def test_a_post_that_changes_no_answer_walks_nothing_and_goes_on_as_before(
+    make: Factory, count: Counter, db: Session, services: Context
+) -> None:
+    token = make.link()
+    response = make.response(token, through="about")
+    kept = journey.show_page(services, make.opened(token), "about")  # walks, and keeps the flow
+    assert isinstance(kept, journey.PageView)
+    count.reset()
+    outcome = journey.answer_page(db, services, make.opened(token), "about", post(response.version))
+    assert outcome == journey.Go("page", "services")
+    assert count.walks == 0
+    changed = journey.answer_page(
+        db, services, make.opened(token), "about", post(response.version, organisation="Beta")
+    )
+    assert changed == journey.Go("page", "services")
+    assert count.walks == 1  # an answer changed: the flow is walked again
+
+
 def test_an_invalid_answer_is_reported_and_the_valid_ones_are_saved(
     make: Factory, db: Session, services: Context
 ) -> None:
