@@ -25,6 +25,7 @@ from questionnaire.engine import (
     submit_page,
 )
 from questionnaire.engine.answers import Invalid, parse_answer
+from questionnaire.engine.logic import is_unanswered
 from questionnaire.engine.model import FileQuestion
 from questionnaire.store.models import Engagement, Link, Response, ResponseStatus, utcnow
 
@@ -312,8 +313,12 @@ def _walked_what_was_stored(
     values: Mapping[str, Any], stored: Mapping[str, Any], shown: set[str]
 ) -> bool:
     """Whether the walk saw only answers that were stored: no posted value for a hidden
-    question took part (a forged or stale post), so its flow is the stored answers' flow."""
-    return all(key in shown or stored.get(key) == value for key, value in values.items())
+    question took part (a forged or stale post), so its flow is the stored answers' flow. A
+    blank posted for a hidden question is no answer, as its absence is."""
+    return all(
+        key in shown or stored.get(key) == value or (is_unanswered(value) and key not in stored)
+        for key, value in values.items()
+    )
 
 
 def _stage_files(

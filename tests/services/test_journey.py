@@ -21,6 +21,7 @@ from questionnaire.services import journey, submission
 from questionnaire.services.context import Context
 from questionnaire.store.db import Database
 from questionnaire.store.models import Job, Response, ResponseStatus, Upload
+from tests.conftest import app_config
 
 from .factories import Factory
 
@@ -112,6 +113,49 @@ def test_a_page_post_parses_once_and_walks_once_and_the_next_get_walks_nothing(
     view = journey.show_page(services, make.opened(token), "services")
     assert isinstance(view, journey.PageView)
     assert count.walks == 1  # the save's walk is the flow the next page needed
+
+
+HIDDEN = """
+id: hidden
+title: A hidden question
+version: "1"
+pages:
+  - id: one
+    title: One
+    next: two
+    questions:
+      - {id: cloud, type: yes_no, label: Do you use a cloud?}
+      - {id: provider, type: text, label: Which cloud?, show_if: {"var": "cloud"}}
+  - id: two
+    title: Two
+    next: review
+    questions:
+      - {id: notes, type: text, label: Notes}
+"""
+
+
+def test_a_blank_posted_for_a_hidden_question_still_leaves_the_flow_for_the_next_page(
+    count: Counter, db: Session, database_url: str, tmp_path: Path
+) -> None:
+    definitions = tmp_path / "definitions"
+    definitions.mkdir()
+    (definitions / "hidden.yaml").write_text(HIDDEN)
+    context = Context.from_config(
+        app_config(database_url, tmp_path, DEFINITIONS_DIR=str(definitions))
+    )
+    make = Factory(db, context)
+    opened = make.opened(make.link("hidden"))
+    journey.start(db, context, opened)
+    assert opened.response is not None
+    count.reset()
+    # "provider" is hidden while cloud is no; a form that still carries it posts a blank.
+    posted = journey.PostedPage(
+        version=opened.response.version, values={"cloud": "no", "provider": ""}
+    )
+    assert journey.answer_page(db, context, opened, "one", posted) == journey.Go("page", "two")
+    assert count.walks == 1
+    journey.show_page(context, make.opened(opened.token), "two")
+    assert count.walks == 1  # the save's flow was kept for the next page
 
 
 def test_a_post_that_changes_no_answer_walks_nothing_and_goes_on_as_before(
