@@ -14,6 +14,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from questionnaire.engine import FlowResult, Questionnaire
 from questionnaire.store.models import Link, Response, ResponseStatus, utcnow
@@ -121,22 +122,31 @@ def _save(
         raise AlreadySubmitted
     if response.version != expected_version:
         raise Conflict
-    if dict(answers) == response.answers and not files:
+    stored = dict(answers)
+    if stored == response.answers and not files:
         return False
-    changed = _guarded_update(
-        db, response, expected_version, answers=dict(answers), updated_at=utcnow()
-    )
+    named_before = file_ids(response.answers)
+    now = utcnow()
+    changed = _guarded_update(db, response, expected_version, answers=stored, updated_at=now)
     if changed != 1:
         db.rollback()
         db.refresh(response)
         raise AlreadySubmitted if response.status is not ResponseStatus.DRAFT else Conflict
     uploads.keep(settings, db, response, files)
-    replaced = uploads.forget_replaced(settings, db, response, file_ids(answers))
+    named = file_ids(stored)
+    # Only a save that changes which files the answers name can have replaced one.
+    replaced = (
+        uploads.forget_replaced(settings, db, response, named)
+        if files or named != named_before
+        else []
+    )
     audit.record(
         db, actor, action, engagement_id=response.engagement_id, response_id=response.id, **detail
     )
     db.commit()
-    db.refresh(response)
+    # The row is what the guarded update wrote: set it on the object rather than read it back.
+    for key, value in (("version", expected_version + 1), ("answers", stored), ("updated_at", now)):
+        set_committed_value(response, key, value)
     _remove(replaced)
     return True
 

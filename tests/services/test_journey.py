@@ -176,6 +176,24 @@ def test_a_post_that_changes_no_answer_walks_nothing_and_goes_on_as_before(
     assert count.walks == 1  # an answer changed: the flow is walked again
 
 
+def test_a_save_that_names_no_new_file_writes_three_statements_and_reads_nothing_back(
+    make: Factory, count: Counter, db: Session, services: Context
+) -> None:
+    token = make.link()
+    response = make.response(token)
+    opened = make.opened(token)
+    before = response.version
+    count.reset()
+    journey.answer_page(db, services, opened, "about", post(before))
+    assert count.statements == 3  # the response, the audit entry, the engagement's activity
+    assert opened.response is not None and opened.response.version == before + 1
+    assert opened.response.answers["organisation"] == "Acme"
+    db.expire_all()
+    stored = make.opened(token).response
+    assert stored is not None and stored.version == before + 1
+    assert stored.answers == opened.response.answers
+
+
 def test_an_invalid_answer_is_reported_and_the_valid_ones_are_saved(
     make: Factory, db: Session, services: Context
 ) -> None:
