@@ -3,9 +3,11 @@
 - http and https only; a redirect is followed (three at most) only to another http or https
   address that passes the same checks, never to ``file:`` or anything else;
 - the host's addresses must all be public: loopback, private, link-local and reserved ones are
-  refused, so a feed address cannot make the worker read the internal network (the check is
-  made on the name's addresses before connecting; a name that changes its answer between the
-  check and the connection is not caught, which a DNS-pinning proxy would be needed for);
+  refused, so a feed address cannot make the worker read the internal network. Each
+  connection, the first and each redirect's, resolves its name once, checks every address and
+  connects to exactly those (:mod:`.pinned_http`), so a name that answers a public address for
+  the check and an internal one afterwards (DNS rebinding) is not reached; the ``Host`` header
+  and, for https, the certificate's verification are still the name's;
 - a timeout for connecting and each read, and one for the whole body;
 - a body larger than the limit is refused from its ``Content-Length``, or once that much has
   been read, never read whole first.
@@ -15,32 +17,33 @@ Every failure is a :class:`FetchError` whose message the engineer can act on.
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import time
 import urllib.error
 import urllib.request
 from email.message import Message
 from http.client import HTTPMessage
 from typing import IO, Any
-from urllib.parse import urlsplit
 
+from . import pinned_http
 from .booking_settings import BookingSettings
+from .pinned_http import FetchError as FetchError
+from .pinned_http import check_public as check_public
 
 USER_AGENT = "Loadbalancer.org questionnaire (calendar feed reader)"
 CHUNK = 64 * 1024
 MAX_REDIRECTS = 3
-
-
-class FetchError(Exception):
-    """The feed could not be fetched; the message says why, for the engineer."""
+NAMED = "The calendar's address"
+PRIVATE_HINT = "use the address your calendar gives for sharing or subscribing from outside"
 
 
 def fetch(url: str, settings: BookingSettings) -> bytes:
     """The feed's bytes, or :class:`FetchError`."""
-    check_address(url, settings)
-    opener = urllib.request.build_opener(_CheckedRedirects(settings))
-    # The scheme was checked above (http or https), and every redirect is checked again.
+    pinned_http.check_scheme(url, NAMED)
+    policy = pinned_http.Policy(allow_private=settings.feed_private_addresses, named=NAMED,
+                                private_hint=PRIVATE_HINT)  # fmt: skip
+    opener = pinned_http.opener(policy, _CheckedRedirects())
+    # The scheme was checked above (http or https), and every redirect's is checked again; each
+    # connection checks the addresses it connects to (a refusal is a FetchError, passed on).
     request = urllib.request.Request(  # noqa: S310
         url, headers={"User-Agent": USER_AGENT, "Accept": "text/calendar, */*;q=0.5"}
     )
@@ -80,45 +83,21 @@ def _too_large(limit: int) -> str:
 
 
 def check_address(url: str, settings: BookingSettings) -> None:
-    """Refuse a URL that is not http(s), or whose host has an address that is not public."""
-    check_public(
-        url, allow_private=settings.feed_private_addresses, named="The calendar's address",
-        private_hint="use the address your calendar gives for sharing or subscribing from outside",
-    )  # fmt: skip
-
-
-def check_public(url: str, *, allow_private: bool, named: str, private_hint: str) -> None:
-    """Refuse a URL that is not http(s), or (unless ``allow_private``) whose host has an
-    address that is not public: the calendar feeds' check, and the completion webhook's.
-    Messages start with ``named`` ("The calendar's address")."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(f"{named} must start with https:// or http://")
-    if allow_private:
-        return
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        found = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
-    except (OSError, ValueError) as exc:
-        raise FetchError(f"{named} could not be found: {exc}") from exc
-    for *_, address in found:
-        ip = ipaddress.ip_address(str(address[0]).split("%")[0])
-        if not ip.is_global:
-            raise FetchError(f"{named} is on a private network: {private_hint}")
+    """Refuse a URL that is not http(s), or whose host has an address that is not public (a
+    check ahead: :func:`fetch` checks what each of its connections connects to)."""
+    check_public(url, allow_private=settings.feed_private_addresses, named=NAMED,
+                 private_hint=PRIVATE_HINT)  # fmt: skip
 
 
 class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
-    """Redirects only to addresses the first one would have been allowed to be."""
+    """Redirects only to http and https; the new request's connection checks its addresses
+    (and connects to those) as the first one's did."""
 
     max_redirections = MAX_REDIRECTS
-
-    def __init__(self, settings: BookingSettings) -> None:
-        super().__init__()
-        self.settings = settings
 
     def redirect_request(
         self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str,
         headers: HTTPMessage, newurl: str,
     ) -> Any:  # fmt: skip
-        check_address(newurl, self.settings)
+        pinned_http.check_scheme(newurl, NAMED)
         return super().redirect_request(req, fp, code, msg, headers, newurl)

@@ -13,10 +13,14 @@ posts the body with::
 
 A 2xx answer delivers it; anything else, a timeout or an unreachable receiver is retried with
 a growing wait (the worker's backoff), up to :data:`MAX_ATTEMPTS`, then the row is failed with
-the reason for the admins' list. A receiver on a loopback or private address is refused unless
-``COMPLETION_WEBHOOK_PRIVATE_ADDRESSES`` is on (the calendar feeds' check,
-``booking_http.check_public``); redirects are not followed. Delivery is at least once: a worker
-killed after the receiver answered posts again, with the same delivery id, for it to drop.
+the reason for the admins' list. A receiver on a loopback or private address is refused for
+good unless ``COMPLETION_WEBHOOK_PRIVATE_ADDRESSES`` is on (the calendar feeds' check): the
+connection resolves the name once, checks every address and connects to exactly those
+(:mod:`.pinned_http`), so a name that answers a public address for the check and an internal
+one afterwards (DNS rebinding) is not reached; the ``Host`` and, for https, the certificate's
+verification are still the name's. Redirects are not followed. Delivery is at least once: a
+worker killed after the receiver answered posts again, with the same delivery id, for it to
+drop.
 """
 
 from __future__ import annotations
@@ -36,8 +40,7 @@ from sqlalchemy.orm import Session
 from questionnaire.store.closeout import OutgoingWebhook, WebhookStatus
 from questionnaire.store.models import Job, utcnow
 
-from . import jobs
-from .booking_http import FetchError, check_public
+from . import jobs, pinned_http
 from .closeout_settings import CloseoutSettings
 from .context import Context
 
@@ -47,6 +50,8 @@ EVENT = "engagement.completed"
 MAX_ATTEMPTS = 8
 USER_AGENT = "Loadbalancer.org questionnaire (completion webhook)"
 LISTED = 100
+NAMED = "The webhook's address"
+PRIVATE_HINT = "set COMPLETION_WEBHOOK_PRIVATE_ADDRESSES to allow it"
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -93,19 +98,21 @@ def run_deliver(context: Context, db: Session, payload: dict[str, Any]) -> None:
     if settings.webhook_secret is None:
         raise jobs.PermanentFailure("COMPLETION_WEBHOOK_SECRET is not set: nothing to sign with")
     try:
-        check_public(row.url, allow_private=settings.webhook_private_addresses,
-                     named="The webhook's address",
-                     private_hint="set COMPLETION_WEBHOOK_PRIVATE_ADDRESSES to allow it")  # fmt: skip
-    except FetchError as exc:
+        status = post(row, settings)
+    except pinned_http.FetchError as exc:  # not http(s), or not a public address: for good
         raise jobs.PermanentFailure(str(exc)) from exc
-    status = post(row, settings)
     row.status, row.response_status, row.last_error = WebhookStatus.DELIVERED, status, None
     row.delivered_at, row.attempts = utcnow(), _attempts(db, row.id)
 
 
 def post(row: OutgoingWebhook, settings: CloseoutSettings) -> int:
-    """Post ``row``'s body, signed; the 2xx status, or :class:`DeliveryFailed`."""
+    """Post ``row``'s body, signed; the 2xx status, or :class:`DeliveryFailed` (to try again),
+    or :class:`~.pinned_http.FetchError` for an address refused (not http or https, not found,
+    or not public while private addresses are not allowed)."""
     assert settings.webhook_secret is not None
+    pinned_http.check_scheme(row.url, NAMED)
+    policy = pinned_http.Policy(allow_private=settings.webhook_private_addresses, named=NAMED,
+                                private_hint=PRIVATE_HINT)  # fmt: skip
     body = row.body.encode("utf-8")
     timestamp = str(int(time.time()))
     headers = {
@@ -114,8 +121,9 @@ def post(row: OutgoingWebhook, settings: CloseoutSettings) -> int:
         "X-Questionnaire-Timestamp": timestamp,
         "X-Questionnaire-Signature": signature(settings.webhook_secret, timestamp, body),
     }  # fmt: skip
-    opener = urllib.request.build_opener(_NoRedirects())
-    # The scheme was checked (http or https), and the address comes from configuration only.
+    opener = pinned_http.opener(policy, _NoRedirects())
+    # The scheme was checked (http or https), and the address comes from configuration only;
+    # the connection checks the addresses it connects to (a refusal is a FetchError, passed on).
     request = urllib.request.Request(row.url, data=body, headers=headers, method="POST")  # noqa: S310
     try:
         with opener.open(request, timeout=settings.webhook_timeout) as response:
