@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.orm import Session, contains_eager, defer, load_only
 
 from questionnaire.engine import (
@@ -68,30 +68,37 @@ class OpenLink:
         return self.response is not None and self.response.status is ResponseStatus.SUBMITTED
 
 
-#: The link, its engagement and its response in one statement, built once (so its cache key
-#: is computed once, not on every request), with only the columns of the link and engagement
-#: that requests read (others load on first use).
+def _link_and_response() -> Select[Link, Response]:
+    """The link by its token's hash, and its one response, with only the link's columns that
+    requests read (others load on first use). Built once per statement below, so that its
+    cache key is computed once, not on every request."""
+    return (
+        select(Link, Response)
+        .outerjoin(
+            Response,
+            and_(
+                Response.engagement_id == Link.engagement_id,
+                Response.definition_id == Link.definition_id,
+            ),
+        )
+        .options(
+            load_only(Link.id, Link.engagement_id, Link.definition_id, Link.expires_at,
+                      Link.revoked_at),
+        )
+        .where(Link.token_hash == bindparam("token_hash"))
+    )  # fmt: skip
+
+
+#: What a save reads: the link with its engagement, and the response with its answers.
 _LINK_AND_RESPONSE = (
-    select(Link, Response)
+    _link_and_response()
     .join(Link.engagement)
-    .outerjoin(
-        Response,
-        and_(
-            Response.engagement_id == Link.engagement_id,
-            Response.definition_id == Link.definition_id,
-        ),
-    )
-    .options(
-        load_only(Link.id, Link.engagement_id, Link.definition_id, Link.expires_at,
-                  Link.revoked_at),
-        contains_eager(Link.engagement).load_only(Engagement.id, Engagement.customer),
-    )
-    .where(Link.token_hash == bindparam("token_hash"))
-)  # fmt: skip
-#: The same without the answers, which are loaded on first use. A GET whose flow is cached
-#: never reads them (the flow holds the page's answers), so its cost does not grow with the
-#: questionnaire.
-_WITHOUT_ANSWERS = _LINK_AND_RESPONSE.options(defer(Response.answers))
+    .options(contains_eager(Link.engagement).load_only(Engagement.id, Engagement.customer))
+)
+#: What a GET reads: not the answers, which are loaded on first use (a GET whose flow is cached
+#: never reads them: the flow holds the page's answers, so its cost does not grow with the
+#: questionnaire), nor the engagement (only the start page names the customer, and loads it).
+_WITHOUT_ANSWERS = _link_and_response().options(defer(Response.answers))
 
 
 def open_link(db: Session, context: Context, token: str, *, with_answers: bool = True) -> OpenLink:
