@@ -20,6 +20,7 @@ import time
 import traceback
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from questionnaire.services import jobs
@@ -174,7 +175,9 @@ def _child(
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     cpu = int(kind.seconds) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    memory = kind.memory_mb * 1024 * 1024
+    # The child starts with the worker's address space: the cap is on what the job adds to it,
+    # so that a worker that has grown (or a test run's process) does not starve every job.
+    memory = _address_space() + kind.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     database = Database(url)
     error = _run_and_finish(context, database, claimed, kind)
@@ -183,6 +186,15 @@ def _child(
         sender.send(error)
     sender.close()
     os._exit(0 if error is None else EXIT_FAILED)
+
+
+def _address_space() -> int:
+    """The bytes of address space this process holds (Linux), or 0 where that is not known."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE")
 
 
 def _report(receiver: Any) -> tuple[str, bool] | None:

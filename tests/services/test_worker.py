@@ -39,6 +39,10 @@ def _hog(context: Context, db: Any, payload: dict[str, Any]) -> None:
         hoard.append(bytearray(50 * 1024 * 1024))
 
 
+def _hundred_mb(context: Context, db: Any, payload: dict[str, Any]) -> None:
+    bytearray(100 * 1024 * 1024)
+
+
 def _boom(context: Context, db: Any, payload: dict[str, Any]) -> None:
     raise RuntimeError("the mail server said no")
 
@@ -58,6 +62,7 @@ def test_kinds(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, run, seconds in [
         ("test.record", _record, 10), ("test.loop", _loop, 1), ("test.hog", _hog, 10),
         ("test.boom", _boom, 10), ("test.refuse", _refuse, 10),
+        ("test.hundred_mb", _hundred_mb, 10),
     ]:  # fmt: skip
         monkeypatch.setitem(
             KINDS, name, jobs.JobKind(run, _gave_up, seconds=seconds, memory_mb=300)
@@ -105,6 +110,16 @@ def test_a_job_that_eats_memory_fails_with_a_message_and_the_worker_lives(
     [outcome] = Worker(services, database).run_pending()
     assert not outcome.ok and outcome.error is not None and "memory" in outcome.error
     assert status_of(database)[0][0] is JobStatus.FAILED
+
+
+def test_the_memory_cap_is_on_what_a_job_adds_not_on_what_the_worker_holds(
+    services: Context, database: Database
+) -> None:
+    held = bytearray(1024 * 1024 * 1024)  # a worker that has grown past the 300 MB a job may use
+    queue(database, "test.hundred_mb")
+    [outcome] = Worker(services, database).run_pending()
+    assert outcome.ok, outcome.error
+    del held
 
 
 def test_a_failing_job_is_retried_later_then_given_up(
