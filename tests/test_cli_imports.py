@@ -57,8 +57,9 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def imported_modules(args: list[str], cwd: Path, stdin: str = "") -> set[str]:
-    """The full names of the modules ``questionnaire ARGS`` imports; the command must succeed."""
-    return python_imports(["-m", "questionnaire.cli", *args], cwd, stdin)
+    """The full names of the modules ``python -m questionnaire ARGS`` imports (what the
+    ``questionnaire`` script runs); the command must succeed."""
+    return python_imports(["-m", "questionnaire", *args], cwd, stdin)
 
 
 def python_imports(args: list[str], cwd: Path, stdin: str = "") -> set[str]:
