@@ -41,6 +41,7 @@ from .model_questions import (
     ItemQuestion,
     LongTextQuestion,
     MultiChoiceQuestion,
+    OneValueQuestion,
     OptionsQuestion,
     QuestionBase,
     SimpleTypedQuestion,
@@ -103,22 +104,7 @@ REVIEW = "review"
 #: the current record (inside a repeating group) and the option a ``choice_filter`` is weighing.
 RESERVED_IDS = frozenset({"value", "item", "today", "option", REVIEW})
 
-Question = Annotated[
-    TextQuestion
-    | LongTextQuestion
-    | IntegerQuestion
-    | DecimalQuestion
-    | YesNoQuestion
-    | ChoiceQuestion
-    | MultiChoiceQuestion
-    | DateQuestion
-    | SimpleTypedQuestion
-    | IPAddressQuestion
-    | HostnameQuestion
-    | FileQuestion
-    | RepeatQuestion,
-    Field(discriminator="type"),
-]
+Question = Annotated[OneValueQuestion | FileQuestion | RepeatQuestion, Field(discriminator="type")]
 
 QUESTION_TYPES = (
     "text", "long_text", "integer", "decimal", "yes_no", "choice", "multi_choice", "date",

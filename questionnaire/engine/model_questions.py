@@ -170,8 +170,8 @@ class FileQuestion(QuestionBase):
     max_size_mb: Annotated[float, Field(gt=0, le=100)] = 10
 
 
-#: Questions allowed inside a nested repeating group (no further groups).
-ItemQuestion = Annotated[
+#: The questions that ask for one value: allowed everywhere, groups' records included.
+OneValueQuestion = (
     TextQuestion
     | LongTextQuestion
     | IntegerQuestion
@@ -182,6 +182,7 @@ ItemQuestion = Annotated[
     | DateQuestion
     | SimpleTypedQuestion
     | IPAddressQuestion
-    | HostnameQuestion,
-    Field(discriminator="type"),
-]
+    | HostnameQuestion
+)
+#: Questions allowed inside a nested repeating group (no further groups).
+ItemQuestion = Annotated[OneValueQuestion, Field(discriminator="type")]

@@ -11,21 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from .model_base import Identifier, Rule, Strict, Text
-from .model_questions import (
-    ChoiceQuestion,
-    DateQuestion,
-    DecimalQuestion,
-    HostnameQuestion,
-    IntegerQuestion,
-    IPAddressQuestion,
-    ItemQuestion,
-    LongTextQuestion,
-    MultiChoiceQuestion,
-    QuestionBase,
-    SimpleTypedQuestion,
-    TextQuestion,
-    YesNoQuestion,
-)
+from .model_questions import ItemQuestion, OneValueQuestion, QuestionBase
 from .record_sources import RECORD_SOURCES
 
 
@@ -78,19 +64,5 @@ class NestedRepeatQuestion(RepeatQuestion):
 
 
 #: Questions allowed in a top-level group's record: the item questions and one nested group.
-RecordQuestion = Annotated[
-    TextQuestion
-    | LongTextQuestion
-    | IntegerQuestion
-    | DecimalQuestion
-    | YesNoQuestion
-    | ChoiceQuestion
-    | MultiChoiceQuestion
-    | DateQuestion
-    | SimpleTypedQuestion
-    | IPAddressQuestion
-    | HostnameQuestion
-    | NestedRepeatQuestion,
-    Field(discriminator="type"),
-]
+RecordQuestion = Annotated[OneValueQuestion | NestedRepeatQuestion, Field(discriminator="type")]
 RepeatQuestion.model_rebuild()
