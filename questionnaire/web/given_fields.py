@@ -15,7 +15,7 @@ from markupsafe import escape
 from questionnaire.engine import ShownQuestion
 
 from .customer_urls import RecordUrls
-from .fields import record_text
+from .group_fields import record_text
 
 
 def given_group(shown: ShownQuestion, errors: Mapping[str, str], urls: RecordUrls) -> str:

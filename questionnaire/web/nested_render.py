@@ -16,6 +16,7 @@ from questionnaire.engine import ShownQuestion
 
 from . import fields
 from .customer_urls import CustomerUrls, RecordUrls
+from .group_fields import group
 
 if TYPE_CHECKING:
     from questionnaire.services.nested_records import NestedRecordView
@@ -59,8 +60,8 @@ def nested_lists(record: RecordView, urls: CustomerUrls) -> Markup:
     for sub in _stored_parent(record):
         if sub.id in visible:
             links = nested_urls(urls, record.page.page_id, record.group.id, record.index, sub.id)
-            html.append(fields.group(sub, record.errors, links))
-    return Markup("\n".join(html))  # noqa: S704 (fields.group escapes)
+            html.append(group(sub, record.errors, links))
+    return Markup("\n".join(html))  # noqa: S704 (group escapes)
 
 
 def nested_page_context(view: NestedRecordView, urls: CustomerUrls) -> dict[str, object]:

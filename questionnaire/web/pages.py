@@ -1,8 +1,8 @@
 """Rendering the customer's pages from what the use cases return.
 
 The page frames are Jinja templates; the parts that repeat per question (fields, records, the
-review's rows) are built in Python (:mod:`.fields`, :mod:`.summary`), and the page's URLs are
-made once per request (:mod:`.customer_urls`).
+review's rows) are built in Python (:mod:`.fields`, :mod:`.group_fields`, :mod:`.summary`), and
+the page's URLs are made once per request (:mod:`.customer_urls`).
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ from questionnaire.engine.answers import display
 
 from .counted_fields import computed_lines, surplus_summary
 from .customer_urls import CustomerUrls
-from .fields import escaped_label, record_text
+from .fields import escaped_label
+from .group_fields import record_text
 
 
 def summary(

@@ -1,7 +1,8 @@
 """The fields, repeating groups and review rows built in Python (``web/fields.py``,
-``web/summary.py``) escape every value they join into their markup: payloads in every text a
-definition gives each question type, in typed values, in answers and in error messages stay
-text, on every page that shows them. Also: the date field's hint shows the form its parser reads.
+``web/group_fields.py``, ``web/summary.py``) escape every value they join into their markup:
+payloads in every text a definition gives each question type, in typed values, in answers and
+in error messages stay text, on every page that shows them. Also: the date field's hint shows
+the form its parser reads.
 """
 
 from __future__ import annotations
