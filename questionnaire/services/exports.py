@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from questionnaire.store.delivery import PdrExport
 from questionnaire.store.models import Export, ExportStatus, SowRevision, utcnow
 
 from . import jobs
@@ -43,10 +44,7 @@ def queue_all(db: Session, revision: SowRevision) -> None:
 
 def queue(db: Session, revision: SowRevision, fmt: str) -> None:
     """Queue one format, unless it is queued or made already."""
-    exists = db.scalar(
-        select(Export.id).where(Export.revision_id == revision.id, Export.format == fmt)
-    )
-    if exists is not None:
+    if _export(db, revision.id, fmt) is not None:
         return
     try:
         with db.begin_nested():
@@ -60,8 +58,14 @@ def queue(db: Session, revision: SowRevision, fmt: str) -> None:
 
 
 def prepare(db: Session, revision: SowRevision, fmt: str) -> None:
-    """An engineer asks for a format that was never queued (a revision from before exports)."""
-    queue(db, revision, fmt)
+    """An engineer asks for a format: one never queued (a revision from before exports) is
+    queued, one that failed is tried again; commits."""
+    found = _export(db, revision.id, fmt)
+    if found is None:
+        queue(db, revision, fmt)
+    else:
+        key = f"{EXPORT_JOB}:{revision.id}:{fmt}"
+        queue_again(db, found, EXPORT_JOB, {"revision_id": revision.id, "format": fmt}, key)
     db.commit()
 
 
@@ -88,6 +92,23 @@ class NotReady:
 
     status: ExportStatus | None
     error: str | None = None
+
+
+def queue_again(
+    db: Session, row: Export | PdrExport, job: str, payload: dict[str, Any], dedupe_key: str
+) -> None:
+    """Queue a failed export again (a person asked for it: "Try again"), in ``db``'s
+    transaction; an export queued or made already stands. The row's status is changed by a
+    guarded UPDATE, so two people trying again at once queue it once."""
+    model = type(row)
+    again = db.execute(
+        update(model)
+        .where(model.id == row.id, model.status == ExportStatus.FAILED)
+        .values(status=ExportStatus.QUEUED, error=None)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], again).rowcount == 1:
+        jobs.enqueue_again(db, job, payload, dedupe_key=dedupe_key, max_attempts=3)
 
 
 def download_name(customer: str, number: int, fmt: str, stem: str = "SoW") -> str:

@@ -50,6 +50,25 @@ def enqueue(
         pass  # the same work is queued already
 
 
+def enqueue_again(
+    db: Session, kind: str, payload: dict[str, Any], *, dedupe_key: str, max_attempts: int = 5
+) -> None:
+    """Queue again the work under ``dedupe_key`` (a person asked to try again): its finished
+    job (failed, or done while what it made was lost) is due now with its attempts counted
+    afresh, or, if it is gone, a new one is queued. A job still queued or running stands."""
+    again = db.execute(
+        update(Job)
+        .where(
+            Job.dedupe_key == dedupe_key, Job.status.in_([JobStatus.FAILED, JobStatus.DONE])
+        )
+        .values(status=JobStatus.QUEUED, attempts=0, run_after=utcnow(), last_error=None,
+                locked_until=None, finished_at=None)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    if cast(CursorResult[Any], again).rowcount == 0:
+        enqueue(db, kind, payload, dedupe_key=dedupe_key, max_attempts=max_attempts)
+
+
 @dataclass(frozen=True)
 class Claimed:
     id: int

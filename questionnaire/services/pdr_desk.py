@@ -199,5 +199,5 @@ def workspace(db: Session, engagement_id: int) -> Workspace | None:
 
 def prepare_export(db: Session, engagement_id: int, number: int, fmt: str) -> None:
     """An engineer asks for a format that was never queued, or failed and may now succeed."""
-    pdr_exports.queue(db, revision(db, engagement_id, number), fmt)
+    pdr_exports.prepare(db, revision(db, engagement_id, number), fmt)
     db.commit()

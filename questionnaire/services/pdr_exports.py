@@ -25,6 +25,7 @@ from .exports import (
     Inline,
     NotReady,
     Ready,
+    queue_again,
     render_to_storage,
     states_of,
 )
@@ -63,6 +64,17 @@ def queue(db: Session, revision: PdrRevision, fmt: str) -> None:
         db, EXPORT_JOB, {"revision_id": revision.id, "format": fmt},
         dedupe_key=f"{EXPORT_JOB}:{revision.id}:{fmt}", max_attempts=3,
     )  # fmt: skip
+
+
+def prepare(db: Session, revision: PdrRevision, fmt: str) -> None:
+    """An engineer asks for a format: queued if it never was, tried again if it failed (in the
+    caller's transaction)."""
+    found = _export(db, revision.id, fmt)
+    if found is None:
+        queue(db, revision, fmt)
+    else:
+        key = f"{EXPORT_JOB}:{revision.id}:{fmt}"
+        queue_again(db, found, EXPORT_JOB, {"revision_id": revision.id, "format": fmt}, key)
 
 
 def download_name(customer: str, number: int, fmt: str) -> str:

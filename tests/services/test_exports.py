@@ -3,13 +3,13 @@ with the exporter's message, and a download only reads."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from questionnaire.services import exports, journey, sow_desk, submission
 from questionnaire.services.context import Context
 from questionnaire.store.db import Database
-from questionnaire.store.models import Export, ExportStatus
+from questionnaire.store.models import Export, ExportStatus, Job, JobStatus
 from questionnaire.worker import Worker
 
 from .factories import Factory
@@ -57,3 +57,31 @@ def test_a_document_too_large_fails_with_the_exporter_s_message(
     assert any(not o.ok for o in outcomes)
     found = exports.find(services.settings, db, revision, "Acme Health", "pdf")
     assert isinstance(found, exports.NotReady) and found.error == by_format["pdf"].error
+
+
+def test_a_failed_export_is_tried_again_when_asked_and_queued_once(
+    make: Factory, db: Session, services: Context, database: Database
+) -> None:
+    engagement_id = drafted(make, db, services, database)
+    _, _, revision = sow_desk.revision(db, engagement_id, 1)
+    key = f"{exports.EXPORT_JOB}:{revision.id}:pdf"
+    # As the worker leaves a render that gave up (a timeout, say): the row and its job failed.
+    db.execute(
+        update(Export)
+        .where(Export.revision_id == revision.id, Export.format == "pdf")
+        .values(status=ExportStatus.FAILED, error="it took longer than 120 seconds")
+    )
+    db.execute(update(Job).where(Job.dedupe_key == key).values(status=JobStatus.FAILED))
+    db.commit()
+    sow_desk.prepare_export(db, engagement_id, 1, "pdf")
+    sow_desk.prepare_export(db, engagement_id, 1, "pdf")  # a second click queues nothing more
+    found = exports.find(services.settings, db, revision, "Acme Health", "pdf")
+    assert isinstance(found, exports.NotReady) and found.status is ExportStatus.QUEUED
+    assert found.error is None
+    outcomes = Worker(services, database, isolate=False).run_pending()
+    assert [(o.kind, o.ok) for o in outcomes] == [(exports.EXPORT_JOB, True)]
+    db.rollback()
+    found = exports.find(services.settings, db, revision, "Acme Health", "pdf")
+    assert isinstance(found, exports.Ready) and found.path.read_bytes().startswith(b"%PDF")
+    sow_desk.prepare_export(db, engagement_id, 1, "pdf")  # made: asking again changes nothing
+    assert Worker(services, database, isolate=False).run_pending() == []

@@ -7,10 +7,11 @@ import re
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from questionnaire.store import db
-from questionnaire.store.models import Engagement, PipelineStage
+from questionnaire.store.delivery import PdrExport
+from questionnaire.store.models import Engagement, ExportStatus, Job, JobStatus, PipelineStage
 
 from .customer import csrf_token
 from .sow_review_flow import accept, drafted, sent
@@ -145,6 +146,36 @@ def test_exports_wait_for_the_worker_and_markdown_is_at_once(app: Flask) -> None
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     assert "attachment" in pdf.headers["Content-Disposition"]
     pdf.close()  # a stored file is streamed: the response holds it open until closed
+
+
+def test_a_failed_export_says_why_and_can_be_tried_again(app: Flask) -> None:
+    engineer = made(app)
+    run_jobs(app)
+    with app.app_context():  # as the worker leaves a render that gave up
+        session = db.session()
+        session.execute(
+            update(PdrExport).where(PdrExport.format == "pdf")
+            .values(status=ExportStatus.FAILED, error="it took longer than 120 seconds")
+        )  # fmt: skip
+        session.execute(
+            update(Job)
+            .where(Job.dedupe_key.like("pdr.export%:pdf"))
+            .values(status=JobStatus.FAILED)
+        )
+        session.commit()
+    failed = engineer.get(f"{PDR}/revisions/1/export.pdf")
+    assert failed.status_code == 409 and "could not be made" in failed.text
+    assert "it took longer than 120 seconds" in failed.text and ">Try again</button>" in failed.text
+    again = engineer.post(
+        f"{PDR}/revisions/1/export.pdf", data={"csrf_token": csrf_token(failed.text)}
+    )
+    assert again.status_code == 302
+    waiting = engineer.get(f"{PDR}/revisions/1/export.pdf")
+    assert waiting.status_code == 202 and "is being prepared" in waiting.text
+    assert [(o.kind, o.ok) for o in run_jobs(app)] == [("pdr.export", True)]
+    pdf = engineer.get(f"{PDR}/revisions/1/export.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    pdf.close()
 
 
 def test_recording_sessions_moves_the_card_and_says_what_is_next(app: Flask) -> None:
