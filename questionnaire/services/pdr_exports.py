@@ -51,30 +51,28 @@ def queue_all(db: Session, revision: PdrRevision) -> None:
         queue(db, revision, fmt)
 
 
-def queue(db: Session, revision: PdrRevision, fmt: str) -> None:
-    """Queue one format, unless it is queued or made already."""
-    if _export(db, revision.id, fmt) is not None:
+def queue(db: Session, revision: PdrRevision, fmt: str, *, again: bool = False) -> None:
+    """Queue one format, unless it is queued or made already; ``again``: one that failed is
+    tried again (an engineer asked)."""
+    payload = {"revision_id": revision.id, "format": fmt}
+    key = f"{EXPORT_JOB}:{revision.id}:{fmt}"
+    found = _export(db, revision.id, fmt)
+    if found is not None:
+        if again:
+            queue_again(db, found, EXPORT_JOB, payload, key)
         return
     try:
         with db.begin_nested():
             db.add(PdrExport(revision_id=revision.id, format=fmt, status=ExportStatus.QUEUED))
     except IntegrityError:
         return  # queued at the same moment by someone else
-    jobs.enqueue(
-        db, EXPORT_JOB, {"revision_id": revision.id, "format": fmt},
-        dedupe_key=f"{EXPORT_JOB}:{revision.id}:{fmt}", max_attempts=3,
-    )  # fmt: skip
+    jobs.enqueue(db, EXPORT_JOB, payload, dedupe_key=key, max_attempts=3)
 
 
 def prepare(db: Session, revision: PdrRevision, fmt: str) -> None:
     """An engineer asks for a format: queued if it never was, tried again if it failed (in the
     caller's transaction)."""
-    found = _export(db, revision.id, fmt)
-    if found is None:
-        queue(db, revision, fmt)
-    else:
-        key = f"{EXPORT_JOB}:{revision.id}:{fmt}"
-        queue_again(db, found, EXPORT_JOB, {"revision_id": revision.id, "format": fmt}, key)
+    queue(db, revision, fmt, again=True)
 
 
 def download_name(customer: str, number: int, fmt: str) -> str:
